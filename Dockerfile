@@ -1,0 +1,26 @@
+# syntax=docker/dockerfile:1
+# Build stage: wheels compiled once, in a layer cached until requirements change.
+FROM python:3.11-slim AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /build
+COPY requirements.txt .
+RUN python -m venv /venv && /venv/bin/pip install -r requirements.txt
+
+# Runtime stage: the virtualenv and the code, run as an unprivileged user.
+FROM python:3.11-slim
+ENV PATH="/venv/bin:$PATH" \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    DJANGO_SETTINGS_MODULE=config.settings \
+    MEDIA_ROOT=/data/media
+RUN useradd --create-home --uid 10001 hearth && mkdir -p /data/media && chown hearth /data/media
+COPY --from=build /venv /venv
+WORKDIR /app
+COPY --chown=hearth . .
+# collectstatic needs settings to load; the throwaway key never reaches a running container.
+RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input
+USER hearth
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
+CMD ["gunicorn", "config.wsgi", "--config", "gunicorn.conf.py"]

@@ -1,0 +1,36 @@
+"""Settings for the test suite: the production settings with fast, isolated overrides.
+
+``DATABASE_URL`` still chooses the database, so CI runs the same suite on
+SQLite and on PostgreSQL.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault(
+    "DJANGO_SECRET_KEY", "test-only-secret-key-never-used-in-production-0123456789"
+)
+
+from config.settings import *  # noqa: E402, F403  (Django's documented pattern for settings variants)
+from config.settings import REST_FRAMEWORK, STORAGES  # noqa: E402
+
+# Hashing with PBKDF2 dominates a suite that creates many users.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The test client speaks plain HTTP and collectstatic has not run.
+SECURE_SSL_REDIRECT = False
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = tempfile.mkdtemp(prefix="hearth-test-media-")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Generous rates so ordinary tests are never throttled; throttle tests set their own.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "10000/min",
+        "user": "10000/min",
+        "auth": "10000/min",
+        "inquiries": "10000/min",
+    },
+}

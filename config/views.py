@@ -1,0 +1,75 @@
+"""Project-level views: health probes and error pages.
+
+Under ``/api/`` every error is JSON, including the ones Django itself answers
+(unknown URLs, uncaught exceptions, bad hosts); elsewhere (the admin) Django's
+HTML pages stay.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+from django.views import defaults
+from django.views.decorators.cache import never_cache
+
+
+@never_cache
+def healthz(request):
+    """The process is up; says nothing about its dependencies."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def readyz(request):
+    """200 when the database (and Redis, when configured) answer; else 503 naming what failed."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # any driver or pool error means not ready
+        checks["database"] = f"unavailable: {exc.__class__.__name__}"
+    if settings.REDIS_URL:
+        try:
+            cache.set("readyz", "ok", timeout=5)
+            checks["cache"] = (
+                "ok" if cache.get("readyz") == "ok" else "unavailable: read back failed"
+            )
+        except Exception as exc:
+            checks["cache"] = f"unavailable: {exc.__class__.__name__}"
+    failed = sorted(name for name, state in checks.items() if state != "ok")
+    if failed:
+        return JsonResponse(
+            {"status": "unavailable", "failed": failed, "checks": checks}, status=503
+        )
+    return JsonResponse({"status": "ok", "checks": checks})
+
+
+def _is_api(request):
+    return request.path.startswith("/api/") or request.path.startswith("/api-auth/")
+
+
+def bad_request(request, exception=None):
+    if _is_api(request):
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception=None):
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": "You do not have permission to perform this action."}, status=403
+        )
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception=None):
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return defaults.server_error(request)

@@ -1,0 +1,87 @@
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import filters, generics, permissions, status, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from users import services
+from users.filters import UserFilter
+from users.models import User
+from users.permissions import IsStaff
+from users.serializers import PublicUserSerializer, RegisterSerializer, UserSerializer
+
+
+class RegisterView(generics.CreateAPIView):
+    """Create a client account. Agents are promoted by staff in the admin."""
+
+    serializer_class = RegisterSerializer
+    permission_classes = [permissions.AllowAny]
+    throttle_scope = "auth"
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_register(**serializer.validated_data)
+        return Response(
+            UserSerializer(user, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for an API token."""
+
+    # ObtainAuthToken switches throttling off; a login endpoint needs it most.
+    throttle_classes = api_settings.DEFAULT_THROTTLE_CLASSES
+    throttle_scope = "auth"
+
+
+class JWTObtainView(TokenObtainPairView):
+    """Exchange a username and password for a JWT access and refresh pair."""
+
+    throttle_scope = "auth"
+
+
+class JWTRefreshView(TokenRefreshView):
+    """Exchange a refresh token for a new access token."""
+
+    throttle_scope = "auth"
+
+
+class UserViewSet(viewsets.ReadOnlyModelViewSet):
+    """Agents' public profiles for everyone; every account for staff; `me` for yourself."""
+
+    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    filterset_class = UserFilter
+    search_fields = ["username", "email", "first_name", "last_name"]
+
+    def get_queryset(self):
+        return User.objects.visible_to(self.request.user)
+
+    def get_permissions(self):
+        if self.action == "list":
+            return [IsStaff()]
+        if self.action == "me":
+            return [permissions.IsAuthenticated()]
+        return [permissions.AllowAny()]
+
+    def get_serializer_class(self):
+        user = self.request.user
+        if self.action == "me" or user.is_staff:
+            return UserSerializer
+        if self.action == "retrieve" and self.kwargs.get("pk") == str(user.pk):
+            return UserSerializer
+        return PublicUserSerializer
+
+    @action(detail=False, methods=["get", "patch"])
+    def me(self, request):
+        """Your own profile; `role` and `is_staff` are read-only."""
+        if request.method == "PATCH":
+            serializer = self.get_serializer(request.user, data=request.data, partial=True)
+            serializer.is_valid(raise_exception=True)
+            serializer.save()
+        else:
+            serializer = self.get_serializer(request.user)
+        return Response(serializer.data)
