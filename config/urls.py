@@ -5,10 +5,14 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from config import views
-from users.views import UserViewSet
+from properties.urls import router as properties_router
+from users.urls import router as users_router
 
+# One router for the whole API, so the browsable root at /api/ lists every
+# collection; each app declares its own routes.
 router = DefaultRouter()
-router.register("users", UserViewSet, basename="user")
+router.registry.extend(properties_router.registry)
+router.registry.extend(users_router.registry)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -1,6 +1,12 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
 from users import views
+
+router = SimpleRouter()
+router.register("users", views.UserViewSet, basename="user")
+
+# Routes that are not viewsets; the router's are included by config.urls.
 
 urlpatterns = [
     path("auth/register/", views.RegisterView.as_view(), name="auth-register"),

@@ -1,0 +1,168 @@
+import csv
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from properties import services
+from properties.conditional import listing_etag
+from properties.models import PriceChange, Property, PropertyPhoto
+from properties.reso import RESO_FIELDS, csv_safe, listing_to_reso
+
+
+class PropertyAdminForm(forms.ModelForm):
+    """Carries the ETag of the listing as it was when the form was opened.
+
+    Saving compares it with the stored listing, so a staff member never
+    silently overwrites a change someone else saved in the meantime.
+    """
+
+    loaded_etag = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Property
+        fields = []  # PropertyAdmin.fieldsets choose the fields
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_etag"].initial = listing_etag(self.instance)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            stored = Property.objects.filter(pk=self.instance.pk).only("updated_at").first()
+            if stored is None or listing_etag(stored) != cleaned.get("loaded_etag"):
+                raise forms.ValidationError(
+                    "Someone else changed this listing after you opened it. Reload the page "
+                    "to see their changes, then make yours again.",
+                    code="conflict",
+                )
+        return cleaned
+
+
+class PropertyPhotoInline(admin.TabularInline):
+    model = PropertyPhoto
+    extra = 0
+    fields = ["thumbnail", "image", "caption", "position", "width", "height"]
+    readonly_fields = ["thumbnail", "width", "height"]
+
+    @admin.display(description="Preview")
+    def thumbnail(self, photo):
+        if not photo.image:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="{}" style="max-height:80px;max-width:120px">',
+            photo.image.url,
+            photo.caption,
+        )
+
+
+class PriceChangeInline(admin.TabularInline):
+    """Price history is written by the database; staff read it here."""
+
+    model = PriceChange
+    extra = 0
+    fields = ["changed_at", "old_price", "new_price"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def _status_action(status):
+    def action(modeladmin, request, queryset):
+        changed = services.properties_set_status(queryset=queryset, status=status)
+        modeladmin.message_user(
+            request, f"{changed} listing(s) marked {status.label.lower()}.", messages.SUCCESS
+        )
+
+    action.__name__ = f"mark_{status.value}"
+    action.short_description = f"Mark selected listings as {status.label.lower()}"
+    return action
+
+
+@admin.register(Property)
+class PropertyAdmin(admin.ModelAdmin):
+    form = PropertyAdminForm
+    list_display = [
+        "mls_number",
+        "address_line",
+        "city",
+        "price",
+        "status",
+        "property_type",
+        "listing_agent",
+        "updated_at",
+    ]
+    list_filter = ["status", "property_type", "listing_agent", "listed_at"]
+    list_select_related = ["listing_agent"]
+    search_fields = ["street_address", "city", "postal_code", "mls_number"]
+    date_hierarchy = "listed_at"
+    autocomplete_fields = ["listing_agent"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [PropertyPhotoInline, PriceChangeInline]
+    actions = [
+        *(_status_action(status) for status in Property.Status),
+        "export_reso_csv",
+    ]
+    fieldsets = [
+        (None, {"fields": ["mls_number", "status", "property_type", "price", "listing_agent"]}),
+        (
+            "Address",
+            {
+                "fields": [
+                    "street_address",
+                    "unit",
+                    "city",
+                    "state",
+                    "postal_code",
+                    "country",
+                    "latitude",
+                    "longitude",
+                ]
+            },
+        ),
+        (
+            "Details",
+            {
+                "fields": [
+                    "bedrooms",
+                    "bathrooms",
+                    "living_area",
+                    "lot_size",
+                    "year_built",
+                    "description",
+                ]
+            },
+        ),
+        ("Dates", {"fields": ["listed_at", "sold_at", "sold_price", "created_at", "updated_at"]}),
+        (None, {"fields": ["loaded_etag"], "classes": ["hidden"]}),
+    ]
+
+    @admin.display(description="Address", ordering="street_address")
+    def address_line(self, listing):
+        return f"{listing.street_address} {listing.unit}".strip()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save()
+        else:
+            services.property_create(listing=obj, user=request.user)
+
+    @admin.action(description="Export selected listings as CSV (RESO fields)")
+    def export_reso_csv(self, request, queryset):
+        stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="listings-{stamp}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(RESO_FIELDS)
+        for listing in queryset.select_related("listing_agent").iterator(chunk_size=2000):
+            writer.writerow(csv_safe(value) for value in listing_to_reso(listing).values())
+        return response

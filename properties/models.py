@@ -1,0 +1,291 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Upper
+
+from properties import validators
+from properties.querysets import PropertyQuerySet
+
+
+class ListingStatus(models.TextChoices):
+    COMING_SOON = "coming_soon", "Coming soon"
+    ACTIVE = "active", "Active"
+    PENDING = "pending", "Pending"
+    SOLD = "sold", "Sold"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    EXPIRED = "expired", "Expired"
+
+
+class PropertyType(models.TextChoices):
+    RESIDENTIAL = "residential", "Residential"
+    COMMERCIAL = "commercial", "Commercial"
+    INDUSTRIAL = "industrial", "Industrial"
+    LAND = "land", "Land"
+
+
+class Property(models.Model):
+    """A listing: one property offered for sale, as an agent and the MLS describe it.
+
+    Every price change is recorded as a ``PriceChange`` by a database trigger
+    (migration 0002), so no write path — API, admin, bulk update, import or a
+    plain ``save()`` — can change a price without leaving history.
+    """
+
+    Status = ListingStatus
+    PropertyType = PropertyType
+
+    # Listings everyone may see; the others only their agent and staff.
+    PUBLIC_STATUSES = (Status.COMING_SOON, Status.ACTIVE, Status.PENDING, Status.SOLD)
+
+    mls_number = models.CharField(
+        "MLS number",
+        max_length=32,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validators.validate_mls_number],
+        help_text="Left blank, one is generated: H followed by the zero-padded id.",
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    property_type = models.CharField(max_length=16, choices=PropertyType.choices)
+    street_address = models.CharField(max_length=255)
+    unit = models.CharField(max_length=32, blank=True)
+    city = models.CharField(max_length=100)
+    state = models.CharField(max_length=64)
+    postal_code = models.CharField(max_length=20)
+    country = models.CharField(
+        max_length=2,
+        default="US",
+        validators=[validators.validate_country_code],
+        help_text="ISO 3166-1 alpha-2 code.",
+    )
+    latitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    price = models.DecimalField(
+        max_digits=14, decimal_places=2, validators=[MinValueValidator(validators.ONE_CENT)]
+    )
+    bedrooms = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(1000)]
+    )
+    bathrooms = models.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(999)],
+    )
+    living_area = models.PositiveIntegerField(
+        "living area (sq ft)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(validators.MAX_AREA_SQFT)],
+    )
+    lot_size = models.PositiveBigIntegerField(
+        "lot size (sq ft)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(validators.MAX_AREA_SQFT)],
+    )
+    year_built = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(validators.FIRST_YEAR_BUILT), validators.validate_year_built],
+    )
+    description = models.TextField(blank=True, max_length=20_000)
+    listing_agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="listings",
+        limit_choices_to={"role": "agent"},
+    )
+    listed_at = models.DateField(default=validators.today)
+    sold_at = models.DateField(null=True, blank=True)
+    sold_price = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(validators.ONE_CENT)],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PropertyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "listing"
+        verbose_name_plural = "listings"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "property_type"], name="property_status_type_idx"),
+            models.Index(fields=["price"], name="property_price_idx"),
+            models.Index(fields=["created_at"], name="property_created_at_idx"),
+            models.Index(fields=["updated_at"], name="property_updated_at_idx"),
+            models.Index(fields=["listed_at"], name="property_listed_at_idx"),
+            models.Index(fields=["living_area"], name="property_living_area_idx"),
+            models.Index(fields=["bedrooms"], name="property_bedrooms_idx"),
+            models.Index(fields=["latitude", "longitude"], name="property_lat_lng_idx"),
+            # Case-insensitive exact filters compare upper-cased values.
+            models.Index(Upper("city"), name="property_city_upper_idx"),
+            models.Index(Upper("state"), name="property_state_upper_idx"),
+            models.Index(Upper("postal_code"), name="property_postal_code_upper_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(price__gt=0), name="property_price_positive"),
+            models.CheckConstraint(
+                condition=models.Q(sold_price__isnull=True) | models.Q(sold_price__gt=0),
+                name="property_sold_price_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True)
+                | models.Q(latitude__gte=-90, latitude__lte=90),
+                name="property_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(longitude__isnull=True)
+                | models.Q(longitude__gte=-180, longitude__lte=180),
+                name="property_longitude_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year_built__isnull=True)
+                | models.Q(
+                    year_built__gte=validators.FIRST_YEAR_BUILT,
+                    year_built__lte=validators.LAST_YEAR_BUILT_IN_DATABASE,
+                ),
+                name="property_year_built_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(bathrooms__isnull=True) | models.Q(bathrooms__gte=0),
+                name="property_bathrooms_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(living_area__isnull=True) | models.Q(living_area__gt=0),
+                name="property_living_area_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lot_size__isnull=True) | models.Q(lot_size__gt=0),
+                name="property_lot_size_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=ListingStatus.values),
+                name="property_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(property_type__in=PropertyType.values),
+                name="property_type_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.mls_number or 'new listing'}: {self.address}"
+
+    @property
+    def address(self):
+        street = f"{self.street_address} {self.unit}".strip()
+        return f"{street}, {self.city}, {self.state} {self.postal_code}"
+
+    @property
+    def is_public(self):
+        return self.status in self.PUBLIC_STATUSES
+
+    def clean(self):
+        validators.validate_sale_fields(
+            status=self.status, sold_at=self.sold_at, sold_price=self.sold_price
+        )
+
+
+class PriceChange(models.Model):
+    """One change of a listing's asking price; written only by the database trigger."""
+
+    property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="price_changes")
+    old_price = models.DecimalField(max_digits=14, decimal_places=2)
+    new_price = models.DecimalField(max_digits=14, decimal_places=2)
+    changed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        get_latest_by = "changed_at"
+
+    def __str__(self):
+        return f"{self.property_id}: {self.old_price} → {self.new_price}"
+
+
+def photo_upload_to(instance, filename):
+    # The client's file name is never used: it may be anything, including a path.
+    return f"photos/{instance.property_id}/{validators.random_filename(filename)}"
+
+
+class PropertyPhoto(models.Model):
+    """An image of a listing; the lowest ``position`` is the listing's primary photo."""
+
+    property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(upload_to=photo_upload_to, width_field="width", height_field="height")
+    caption = models.CharField(max_length=255, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    width = models.PositiveIntegerField(null=True, editable=False)
+    height = models.PositiveIntegerField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["property", "position", "id"], name="photo_order_idx")]
+
+    def __str__(self):
+        return f"Photo {self.position} of listing {self.property_id}"
+
+
+class Favorite(models.Model):
+    """A listing a user saved."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favorites"
+    )
+    property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="favorites")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "property"], name="favorite_unique_per_user")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} ♥ {self.property_id}"
+
+
+class Inquiry(models.Model):
+    """A message about a listing to its agent, from a signed-in user or a named visitor."""
+
+    property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="inquiries")
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inquiries_sent",
+    )
+    name = models.CharField(max_length=150, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    message = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "inquiries"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(sender__isnull=False)
+                | (~models.Q(name="") & ~models.Q(email="")),
+                name="inquiry_has_a_sender",
+            )
+        ]
+
+    def __str__(self):
+        return f"Inquiry {self.pk} on listing {self.property_id}"

@@ -1,0 +1,85 @@
+"""Reads of listings: the querysets every view, admin page and command builds on."""
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connections
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from properties import geo
+
+MAX_SEARCH_WORDS = 12
+
+
+def search_vector():
+    """The document full-text search matches; the GIN index (migration 0002) is built on it."""
+    return SearchVector(
+        "street_address", "city", "postal_code", "mls_number", "description", config="english"
+    )
+
+
+class PropertyQuerySet(QuerySet):
+    def visible_to(self, user):
+        """Listings ``user`` may see: public statuses, plus an agent's own, plus all for staff."""
+        if user.is_authenticated and user.is_staff:
+            return self
+        public = Q(status__in=self.model.PUBLIC_STATUSES)
+        if user.is_authenticated:
+            public |= Q(listing_agent=user)
+        return self.filter(public)
+
+    def with_list_data(self):
+        """Everything the list and detail shape needs, in one query whatever the page size."""
+        from properties.models import PropertyPhoto
+
+        photos = PropertyPhoto.objects.filter(property=OuterRef("pk"))
+        count = photos.order_by().values("property").annotate(n=Count("id")).values("n")
+        return self.select_related("listing_agent").annotate(
+            photo_count=Coalesce(Subquery(count, output_field=IntegerField()), 0),
+            primary_photo_name=Subquery(photos.order_by("position", "id").values("image")[:1]),
+        )
+
+    def within_bbox(self, box: geo.BoundingBox):
+        queryset = self.filter(latitude__gte=box.min_latitude, latitude__lte=box.max_latitude)
+        if box.crosses_antimeridian:
+            return queryset.filter(
+                Q(longitude__gte=box.min_longitude) | Q(longitude__lte=box.max_longitude)
+            )
+        return queryset.filter(longitude__gte=box.min_longitude, longitude__lte=box.max_longitude)
+
+    def near(self, latitude, longitude, radius_km):
+        """Listings within ``radius_km``, annotated with ``distance_km`` and nearest first.
+
+        A bounding box narrows the rows through the (latitude, longitude)
+        index before the exact great-circle distance is computed.
+        """
+        box = geo.bounding_box(latitude, longitude, radius_km)
+        return (
+            self.within_bbox(box)
+            .annotate(distance_km=geo.distance_km_expression(latitude, longitude))
+            .filter(distance_km__lte=radius_km)
+            .order_by("distance_km", "id")
+        )
+
+    def search(self, text):
+        """Listings matching every word of ``text``; ranked by relevance on PostgreSQL."""
+        words = text.split()[:MAX_SEARCH_WORDS]
+        if not words:
+            return self
+        if connections[self.db].vendor == "postgresql":
+            query = SearchQuery(" ".join(words), config="english", search_type="websearch")
+            return (
+                self.annotate(search_document=search_vector())
+                .filter(Q(search_document=query) | Q(mls_number__iexact=text.strip()))
+                .annotate(search_rank=SearchRank(search_vector(), query))
+                .order_by("-search_rank", "-id")
+            )
+        queryset = self
+        for word in words:
+            queryset = queryset.filter(
+                Q(street_address__icontains=word)
+                | Q(city__icontains=word)
+                | Q(postal_code__icontains=word)
+                | Q(mls_number__icontains=word)
+                | Q(description__icontains=word)
+            )
+        return queryset

@@ -1,0 +1,149 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from properties import validators
+from properties.models import PriceChange, Property
+from users.models import User
+
+
+class ListingAgentSerializer(serializers.ModelSerializer):
+    """The agent as a listing shows them: who to call."""
+
+    name = serializers.CharField(source="display_name", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "name", "email", "phone"]
+        read_only_fields = fields
+
+
+class UpperCaseCharField(serializers.CharField):
+    """Accepts ``us`` for ``US``: codes are case-insensitive to people, not to ISO."""
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(data).upper()
+
+
+class RoundedFloatField(serializers.FloatField):
+    def __init__(self, *, decimals, **kwargs):
+        self.decimals = decimals
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return round(super().to_representation(value), self.decimals)
+
+
+class PropertySerializer(serializers.ModelSerializer):
+    """A listing as the list and detail endpoints show it, and as clients write it.
+
+    ``photo_count`` and ``primary_photo`` come from ``with_list_data()``
+    annotations, so a page of listings costs no query per row.
+    """
+
+    url = serializers.HyperlinkedIdentityField(view_name="property-detail")
+    listing_agent = ListingAgentSerializer(read_only=True)
+    listing_agent_id = serializers.PrimaryKeyRelatedField(
+        source="listing_agent",
+        queryset=User.objects.agents(),
+        write_only=True,
+        required=False,
+        allow_null=True,
+        help_text="Staff only: the agent (user id with role agent) who lists this property.",
+    )
+    primary_photo = serializers.SerializerMethodField()
+    photo_count = serializers.SerializerMethodField()
+    country = UpperCaseCharField(
+        max_length=2,
+        default="US",
+        validators=[validators.validate_country_code],
+        help_text="ISO 3166-1 alpha-2 code.",
+    )
+    distance_km = RoundedFloatField(
+        decimals=3,
+        read_only=True,
+        help_text="Only with the `near` filter: kilometres from that point.",
+    )
+
+    class Meta:
+        model = Property
+        fields = [
+            "id",
+            "url",
+            "mls_number",
+            "status",
+            "property_type",
+            "street_address",
+            "unit",
+            "city",
+            "state",
+            "postal_code",
+            "country",
+            "latitude",
+            "longitude",
+            "price",
+            "bedrooms",
+            "bathrooms",
+            "living_area",
+            "lot_size",
+            "year_built",
+            "description",
+            "listing_agent",
+            "listing_agent_id",
+            "listed_at",
+            "sold_at",
+            "sold_price",
+            "created_at",
+            "updated_at",
+            "primary_photo",
+            "photo_count",
+            "distance_km",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        extra_kwargs = {"listed_at": {"required": False}}
+
+    def get_primary_photo(self, listing) -> str | None:
+        if hasattr(listing, "primary_photo_name"):
+            name = listing.primary_photo_name
+        else:
+            first = listing.photos.order_by("position", "id").values_list("image", flat=True)[:1]
+            name = next(iter(first), None)
+        if not name:
+            return None
+        url = listing.photos.model.image.field.storage.url(name)
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+    def get_photo_count(self, listing) -> int:
+        if hasattr(listing, "photo_count"):
+            return listing.photo_count
+        return listing.photos.count()
+
+    def validate_listing_agent_id(self, agent):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is not None and not user.is_staff and agent != user:
+            raise serializers.ValidationError("Only staff can choose the listing agent.")
+        return agent
+
+    def validate(self, attrs):
+        def current(field):
+            if field in attrs:
+                return attrs[field]
+            return getattr(self.instance, field, None) if self.instance else None
+
+        try:
+            validators.validate_sale_fields(
+                status=current("status") or Property.Status.ACTIVE,
+                sold_at=current("sold_at"),
+                sold_price=current("sold_price"),
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        return attrs
+
+
+class PriceChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PriceChange
+        fields = ["id", "old_price", "new_price", "changed_at"]
+        read_only_fields = fields
