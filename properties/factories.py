@@ -65,7 +65,7 @@ def _living_area(o):
 
 def _price(o):
     rng = factory.random.randgen
-    per_sqft = o.city_row[5] * TYPE_PRICE_FACTOR[o.property_type] * rng.uniform(0.8, 1.25)
+    per_sqft = o.city_row[5] * TYPE_PRICE_FACTOR.get(o.property_type, 1.0) * rng.uniform(0.8, 1.25)
     area = o.living_area or o.lot_size or 10_000
     return Decimal(max(10_000, round(per_sqft * area, -3))).quantize(Decimal("0.01"))
 
