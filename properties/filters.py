@@ -213,8 +213,11 @@ class PropertyFilter(django_filters.FilterSet):
         queryset = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("ordering"):
             return queryset
-        # An explicit ordering still needs a unique tie-breaker for stable pages.
-        return queryset.order_by(*queryset.query.order_by, "id")
+        # An explicit ordering still needs a unique tie-breaker for stable pages;
+        # running the same way as the first key lets one (key, id) index serve both.
+        ordering = list(queryset.query.order_by)
+        tie_breaker = "-id" if ordering and str(ordering[0]).startswith("-") else "id"
+        return queryset.order_by(*ordering, tie_breaker)
 
     def filter_noop(self, queryset, name, value):
         return queryset

@@ -123,13 +123,17 @@ class Property(models.Model):
         verbose_name_plural = "listings"
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["status", "property_type"], name="property_status_type_idx"),
-            models.Index(fields=["price"], name="property_price_idx"),
-            models.Index(fields=["created_at"], name="property_created_at_idx"),
-            models.Index(fields=["updated_at"], name="property_updated_at_idx"),
-            models.Index(fields=["listed_at"], name="property_listed_at_idx"),
-            models.Index(fields=["living_area"], name="property_living_area_idx"),
-            models.Index(fields=["bedrooms"], name="property_bedrooms_idx"),
+            # Covers the common status/type/price filters, counts included.
+            models.Index(
+                fields=["status", "property_type", "price"], name="property_status_type_price_idx"
+            ),
+            # Each ordering with its id tie-breaker, so a page is read straight off an index.
+            models.Index(fields=["price", "id"], name="property_price_id_idx"),
+            models.Index(fields=["created_at", "id"], name="property_created_at_id_idx"),
+            models.Index(fields=["updated_at", "id"], name="property_updated_at_id_idx"),
+            models.Index(fields=["listed_at", "id"], name="property_listed_at_id_idx"),
+            models.Index(fields=["living_area", "id"], name="property_living_area_id_idx"),
+            models.Index(fields=["bedrooms", "id"], name="property_bedrooms_id_idx"),
             models.Index(fields=["latitude", "longitude"], name="property_lat_lng_idx"),
             # Case-insensitive exact filters compare upper-cased values.
             models.Index(Upper("city"), name="property_city_upper_idx"),

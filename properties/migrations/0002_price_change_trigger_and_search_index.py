@@ -3,7 +3,9 @@
 * A trigger records a PriceChange row whenever a listing's price changes:
   ``save()``, ``QuerySet.update()``, bulk upserts and raw SQL all pass through it.
 * On PostgreSQL, a GIN index on the full-text search document, built from the
-  same expression the ``search`` filter queries so the planner can use it.
+  same expression the ``search`` filter queries so the planner can use it, and
+  trigram indexes that let the ``location`` substring filter (``UPPER(col) LIKE
+  UPPER('%...%')``) use an index instead of scanning every listing.
 """
 
 from django.contrib.postgres.indexes import GinIndex
@@ -25,6 +27,23 @@ CREATE TRIGGER properties_property_price_change
 AFTER UPDATE OF price ON properties_property
 FOR EACH ROW WHEN (OLD.price IS DISTINCT FROM NEW.price)
 EXECUTE FUNCTION properties_record_price_change();
+"""
+
+# pg_trgm is a trusted extension (PostgreSQL 13+): the database owner may create it.
+POSTGRES_TRIGRAM_INDEXES = """
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX property_street_address_trgm_idx ON properties_property
+    USING gin (UPPER(street_address::text) gin_trgm_ops);
+CREATE INDEX property_city_trgm_idx ON properties_property
+    USING gin (UPPER(city::text) gin_trgm_ops);
+CREATE INDEX property_postal_code_trgm_idx ON properties_property
+    USING gin (UPPER(postal_code::text) gin_trgm_ops);
+"""
+
+POSTGRES_TRIGRAM_INDEXES_DROP = """
+DROP INDEX IF EXISTS property_street_address_trgm_idx;
+DROP INDEX IF EXISTS property_city_trgm_idx;
+DROP INDEX IF EXISTS property_postal_code_trgm_idx;
 """
 
 POSTGRES_TRIGGER_DROP = """
@@ -60,6 +79,7 @@ def create_rules(apps, schema_editor):
     if vendor == "postgresql":
         schema_editor.execute(POSTGRES_TRIGGER)
         schema_editor.add_index(apps.get_model("properties", "Property"), search_index())
+        schema_editor.execute(POSTGRES_TRIGRAM_INDEXES)
     elif vendor == "sqlite":
         schema_editor.execute(SQLITE_TRIGGER)
     else:
@@ -69,6 +89,7 @@ def create_rules(apps, schema_editor):
 def drop_rules(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
+        schema_editor.execute(POSTGRES_TRIGRAM_INDEXES_DROP)
         schema_editor.remove_index(apps.get_model("properties", "Property"), search_index())
         schema_editor.execute(POSTGRES_TRIGGER_DROP)
     elif vendor == "sqlite":
