@@ -217,7 +217,7 @@ class PriceChange(models.Model):
         get_latest_by = "changed_at"
 
     def __str__(self):
-        return f"{self.property_id}: {self.old_price} → {self.new_price}"
+        return f"{self.old_price} → {self.new_price}"
 
 
 def photo_upload_to(instance, filename):
@@ -237,6 +237,7 @@ class PropertyPhoto(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "photo"
         ordering = ["position", "id"]
         indexes = [models.Index(fields=["property", "position", "id"], name="photo_order_idx")]
 
