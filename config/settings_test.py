@@ -34,3 +34,5 @@ REST_FRAMEWORK = {
         "inquiries": "10000/min",
     },
 }
+# The test client says "testserver"; in-process fuzzing (schemathesis) says "localhost".
+ALLOWED_HOSTS = ["testserver", "localhost"]

@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from drf_spectacular.utils import extend_schema_field
 
 from properties import geo
 from properties.models import Property
@@ -118,10 +119,12 @@ class PointField(FloatListField):
         return latitude, longitude
 
 
+@extend_schema_field({"type": "string", "example": "-97.8,30.2,-97.6,30.4"})
 class BoundingBoxFilter(django_filters.Filter):
     field_class = BoundingBoxField
 
 
+@extend_schema_field({"type": "string", "example": "30.27,-97.74"})
 class PointFilter(django_filters.Filter):
     field_class = PointField
 

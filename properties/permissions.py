@@ -8,7 +8,7 @@ def can_manage_listing(user, listing) -> bool:
     return user.is_staff or (user.is_agent and listing.listing_agent_id == user.id)
 
 
-class ListingPermission(permissions.BasePermission):
+class ListingPermission(permissions.IsAuthenticatedOrReadOnly):
     """Anyone reads (visibility is the queryset's job); agents and staff write, agents their own.
 
     Also used for a listing's photos: they follow the listing's rules.

@@ -24,15 +24,6 @@ class UpperCaseCharField(serializers.CharField):
         return super().to_internal_value(data).upper()
 
 
-class RoundedFloatField(serializers.FloatField):
-    def __init__(self, *, decimals, **kwargs):
-        self.decimals = decimals
-        super().__init__(**kwargs)
-
-    def to_representation(self, value):
-        return round(super().to_representation(value), self.decimals)
-
-
 class PropertySerializer(serializers.ModelSerializer):
     """A listing as the list and detail endpoints show it, and as clients write it.
 
@@ -41,7 +32,7 @@ class PropertySerializer(serializers.ModelSerializer):
     """
 
     url = serializers.HyperlinkedIdentityField(view_name="property-detail")
-    listing_agent = ListingAgentSerializer(read_only=True)
+    listing_agent = ListingAgentSerializer(read_only=True, allow_null=True)
     listing_agent_id = serializers.PrimaryKeyRelatedField(
         source="listing_agent",
         queryset=User.objects.agents(),
@@ -58,10 +49,8 @@ class PropertySerializer(serializers.ModelSerializer):
         validators=[validators.validate_country_code],
         help_text="ISO 3166-1 alpha-2 code.",
     )
-    distance_km = RoundedFloatField(
-        decimals=3,
-        read_only=True,
-        help_text="Only with the `near` filter: kilometres from that point.",
+    distance_km = serializers.SerializerMethodField(
+        help_text="Kilometres from the `near` point; null when the list is not searched by `near`."
     )
 
     class Meta:
@@ -112,6 +101,10 @@ class PropertySerializer(serializers.ModelSerializer):
         url = listing.photos.model.image.field.storage.url(name)
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request else url
+
+    def get_distance_km(self, listing) -> float | None:
+        distance = getattr(listing, "distance_km", None)
+        return None if distance is None else round(distance, 3)
 
     def get_photo_count(self, listing) -> int:
         if hasattr(listing, "photo_count"):

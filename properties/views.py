@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
@@ -31,6 +32,7 @@ class PropertyViewSet(viewsets.ModelViewSet):
     serializer_class = PropertySerializer
     filterset_class = PropertyFilter
     permission_classes = [ListingPermission]
+    conditional_writes = True  # documents 412 in the schema
 
     def get_queryset(self):
         return Property.objects.visible_to(self.request.user).with_list_data()
@@ -71,7 +73,13 @@ class PropertyViewSet(viewsets.ModelViewSet):
         except services.ListingChanged:
             raise PreconditionFailed from None
 
-    @action(detail=True, url_path="price-history", serializer_class=PriceChangeSerializer)
+    @extend_schema(responses=PriceChangeSerializer(many=True))
+    @action(
+        detail=True,
+        url_path="price-history",
+        serializer_class=PriceChangeSerializer,
+        filter_backends=[],  # listing filters do not apply to a listing's history
+    )
     def price_history(self, request, pk=None):
         """Every change of the asking price, newest first."""
         listing = self.get_object()

@@ -1,11 +1,19 @@
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import filters, generics, permissions, status, viewsets
+from drf_spectacular.utils import (
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import generics, permissions, serializers, status, viewsets
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from config.filters import SearchFilter
 from users import services
 from users.filters import UserFilter
 from users.models import User
@@ -13,6 +21,7 @@ from users.permissions import IsStaff
 from users.serializers import PublicUserSerializer, RegisterSerializer, UserSerializer
 
 
+@extend_schema(responses={201: UserSerializer})
 class RegisterView(generics.CreateAPIView):
     """Create a client account. Agents are promoted by staff in the admin."""
 
@@ -30,6 +39,10 @@ class RegisterView(generics.CreateAPIView):
         )
 
 
+@extend_schema(
+    request=AuthTokenSerializer,
+    responses={200: inline_serializer("AuthToken", {"token": serializers.CharField()})},
+)
 class TokenView(ObtainAuthToken):
     """Exchange a username and password for an API token."""
 
@@ -42,18 +55,31 @@ class JWTObtainView(TokenObtainPairView):
     """Exchange a username and password for a JWT access and refresh pair."""
 
     throttle_scope = "auth"
+    extra_error_codes = {"401"}  # wrong credentials
 
 
 class JWTRefreshView(TokenRefreshView):
     """Exchange a refresh token for a new access token."""
 
     throttle_scope = "auth"
+    extra_error_codes = {"401"}  # expired or invalid refresh token
 
 
+@extend_schema_view(
+    retrieve=extend_schema(
+        responses=PolymorphicProxySerializer(
+            component_name="UserProfile",
+            serializers=[UserSerializer, PublicUserSerializer],
+            resource_type_field_name=None,
+        ),
+        description="The whole profile for staff and for yourself; an agent's public profile "
+        "for everyone else. Other users are 404.",
+    )
+)
 class UserViewSet(viewsets.ReadOnlyModelViewSet):
     """Agents' public profiles for everyone; every account for staff; `me` for yourself."""
 
-    filter_backends = [DjangoFilterBackend, filters.SearchFilter]
+    filter_backends = [DjangoFilterBackend, SearchFilter]
     filterset_class = UserFilter
     search_fields = ["username", "email", "first_name", "last_name"]
 
@@ -69,7 +95,8 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         user = self.request.user
-        if self.action == "me" or user.is_staff:
+        # The list is staff-only, so it always has the whole profile.
+        if self.action in {"me", "list"} or user.is_staff:
             return UserSerializer
         if self.action == "retrieve" and self.kwargs.get("pk") == str(user.pk):
             return UserSerializer

@@ -173,10 +173,10 @@ class TestGeo:
         assert [r["id"] for r in body["results"]] == [cheap.id, dear.id]
         assert all("distance_km" in r for r in body["results"])
 
-    def test_distance_only_appears_with_near(self, api_client):
+    def test_distance_is_null_without_near(self, api_client):
         PropertyFactory()
 
-        assert "distance_km" not in api_client.get(LIST).json()["results"][0]
+        assert api_client.get(LIST).json()["results"][0]["distance_km"] is None
 
 
 class TestOrdering:

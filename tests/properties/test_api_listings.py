@@ -49,7 +49,7 @@ class TestShape:
             "city", "state", "postal_code", "country", "latitude", "longitude", "price",
             "bedrooms", "bathrooms", "living_area", "lot_size", "year_built", "description",
             "listing_agent", "listed_at", "sold_at", "sold_price", "created_at", "updated_at",
-            "primary_photo", "photo_count",
+            "primary_photo", "photo_count", "distance_km",
         }  # fmt: skip
         assert body["url"] == f"http://testserver/api/properties/{listing.pk}/"
         assert body["listing_agent"] == {
@@ -85,6 +85,13 @@ class TestShape:
         assert default["next"].endswith("?page=2")
         assert default["previous"] is None
         assert len(capped["results"]) == 100
+
+    @pytest.mark.parametrize("page_size", ["0", "-3", "ten", "null"])
+    def test_unreadable_page_size_is_400(self, api_client, page_size):
+        response = api_client.get(LIST, {"page_size": page_size})
+
+        assert response.status_code == 400
+        assert list(response.json()) == ["page_size"]
 
     def test_page_past_the_end_is_404(self, api_client):
         PropertyFactory()

@@ -119,6 +119,13 @@ class TestUserList:
 
         assert [u["id"] for u in response.json()["results"]] == [wanted.id]
 
+    @pytest.mark.parametrize("term", ["a\x00b", "x" * 201])
+    def test_unusable_search_is_400_naming_the_parameter(self, staff_api, term):
+        response = staff_api.get("/api/users/", {"search": term})
+
+        assert response.status_code == 400
+        assert list(response.json()) == ["search"]
+
     def test_unknown_role_is_400_naming_the_parameter(self, staff_api):
         response = staff_api.get("/api/users/", {"role": "wizard"})
 

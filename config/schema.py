@@ -1,0 +1,100 @@
+"""OpenAPI generation: drf-spectacular's AutoSchema plus the error responses of each operation.
+
+The error shapes are the project's two (see config.exceptions): a field map
+for invalid input and ``{"detail": ...}`` for everything else. Which codes an
+operation documents follows from what it is: a body can be invalid (400) or
+too large (413), a path id can be unknown (404), an operation that needs a
+login can answer 401 and 403, every request can be throttled (429), and views
+that honour ``If-Match`` answer 412. A view adds codes the rules cannot
+infer with an ``extra_error_codes`` attribute (e.g. login endpoints: 401).
+"""
+
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from rest_framework import permissions
+
+DETAIL_ERROR = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+FIELD_ERRORS = {
+    "type": "object",
+    "description": "Each invalid field or query parameter, with what is wrong with it.",
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "example": {"price": ["Ensure this value is greater than or equal to 0.01."]},
+}
+# A body that cannot be parsed at all (malformed JSON) is a 400 with a detail.
+VALIDATION_ERROR = {"anyOf": [FIELD_ERRORS, DETAIL_ERROR]}
+
+ERROR_DESCRIPTIONS = {
+    "400": ("Invalid input: the body, a filter or a query parameter.", VALIDATION_ERROR),
+    "401": ("Authentication credentials were missing or invalid.", DETAIL_ERROR),
+    "403": ("Signed in, but not allowed to do this.", DETAIL_ERROR),
+    "404": ("No such object, or not one you may see.", DETAIL_ERROR),
+    "412": ("If-Match names a version that is no longer current; nothing changed.", DETAIL_ERROR),
+    "413": ("Request body larger than the configured limit.", DETAIL_ERROR),
+    "415": ("The request body's Content-Type is not one the operation accepts.", DETAIL_ERROR),
+    "429": ("Too many requests; retry after the Retry-After header's seconds.", DETAIL_ERROR),
+}
+
+_ANONYMOUS_READ_PERMISSIONS = (permissions.AllowAny, permissions.IsAuthenticatedOrReadOnly)
+_WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _allow_empty(parameters):
+    # An empty filter or page parameter means "not given" (HTML filter forms,
+    # the browsable API's among them, submit every field), as django-filter does.
+    return [{**parameter, "allowEmptyValue": True} for parameter in parameters]
+
+
+class AutoSchema(SpectacularAutoSchema):
+    def get_auth(self):
+        auth = super().get_auth()
+        # drf-spectacular matches permission classes exactly; project permissions
+        # that extend IsAuthenticatedOrReadOnly also let anonymous callers read.
+        safe = self.method in permissions.SAFE_METHODS
+        perms = self.view.get_permissions()
+        anonymous_ok = all(isinstance(p, permissions.AllowAny) for p in perms) or (
+            safe and all(isinstance(p, _ANONYMOUS_READ_PERMISSIONS) for p in perms)
+        )
+        if anonymous_ok and {} not in auth:
+            auth.append({})
+        return auth
+
+    def _get_filter_parameters(self):
+        return _allow_empty(super()._get_filter_parameters())
+
+    def _get_pagination_parameters(self):
+        return _allow_empty(super()._get_pagination_parameters())
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        for code in self._error_codes():
+            if code not in responses:
+                description, schema = ERROR_DESCRIPTIONS[code]
+                responses[code] = {
+                    "description": description,
+                    "content": {"application/json": {"schema": schema}},
+                }
+        return responses
+
+    def _error_codes(self):
+        codes = {"429", *getattr(self.view, "extra_error_codes", ())}
+        has_body = self.method in {"POST", "PUT", "PATCH"}
+        if has_body:
+            codes |= {"400", "413", "415"}
+        if self.method == "GET" and (self._is_list_view() or self.get_filter_backends()):
+            codes.add("400")
+        if "{" in self.path or (self.method == "GET" and self._is_list_view()):
+            codes.add("404")  # an unknown id, or a page past the end
+        if {} not in self.get_auth():
+            codes |= {"401", "403"}
+        elif self.method in _WRITE_METHODS and not all(
+            isinstance(p, permissions.AllowAny) for p in self.view.get_permissions()
+        ):
+            codes |= {"401", "403"}
+        if self.method in {"PUT", "PATCH", "DELETE"} and getattr(
+            self.view, "conditional_writes", False
+        ):
+            codes.add("412")
+        return sorted(codes)
