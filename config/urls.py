@@ -17,6 +17,7 @@ router.registry.extend(users_router.registry)
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("users.urls")),
+    path("api/", include("properties.urls")),
     path("api/", include(router.urls)),
     path("api-auth/", include("rest_framework.urls")),
     path("healthz", views.healthz, name="healthz"),
