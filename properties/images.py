@@ -65,11 +65,10 @@ def _not_allowed(header: bytes) -> ValidationError:
     )
 
 
-def _too_many_pixels(width: int | None, height: int | None, limit: int) -> ValidationError:
-    size = f"{width} × {height} pixels ({width * height / 1e6:.0f} megapixels)" if width else ""
+def _too_many_pixels(limit: int, width: int | None = None, height: int | None = None):
+    size = f" ({width} × {height})" if width else ""
     return ValidationError(
-        f"The image is too large{': ' + size if size else ''}; "
-        f"the limit is {limit / 1e6:.0f} megapixels.",
+        f"The image has too many pixels{size}; the limit is {limit / 1e6:g} megapixels.",
         code="image_too_many_pixels",
     )
 
@@ -85,7 +84,8 @@ def verify_image(upload) -> VerifiedImage:
     max_pixels = settings.PHOTO_MAX_PIXELS
     if upload.size > max_bytes:
         raise ValidationError(
-            f"The file is {_megabytes(upload.size)}; the limit is {_megabytes(max_bytes)}.",
+            f"The file is too large: {upload.size:,} bytes; the limit is {max_bytes:,} bytes "
+            f"({_megabytes(max_bytes)}).",
             code="file_too_large",
         )
     upload.seek(0)
@@ -97,14 +97,14 @@ def verify_image(upload) -> VerifiedImage:
         with Image.open(upload, formats=list(ALLOWED_FORMATS)) as image:
             width, height = image.size
             if width * height > max_pixels:
-                raise _too_many_pixels(width, height, max_pixels)
+                raise _too_many_pixels(max_pixels, width, height)
             image_format = image.format
             image.load()
     except ValidationError:
         raise
     except Image.DecompressionBombError:
         # Pillow's own guard (above 2 × Image.MAX_IMAGE_PIXELS) fired while opening.
-        raise _too_many_pixels(None, None, max_pixels) from None
+        raise _too_many_pixels(max_pixels) from None
     except Image.UnidentifiedImageError:
         raise _not_allowed(header) from None
     except Exception:
