@@ -7,7 +7,7 @@ from properties import selectors, services, valuation
 from properties.conditional import if_none_match_hits, listing_etag
 from properties.filters import PropertyFilter
 from properties.models import Property
-from properties.permissions import ListingPermission
+from properties.permissions import ListingPermission, ListingPhotoPermission
 from properties.serializers import (
     FavoriteSerializer,
     InquiryCreateSerializer,
@@ -139,7 +139,7 @@ class PropertyPhotoViewSet(
     """
 
     serializer_class = PropertyPhotoSerializer
-    permission_classes = [ListingPermission]
+    permission_classes = [ListingPhotoPermission]
     lookup_url_kwarg = "photo_id"
 
     def get_queryset(self):

@@ -272,6 +272,9 @@ class TestUploadPermissions:
         )
 
         assert response.status_code == 403
+        assert response.json() == {
+            "detail": "Only the listing's agent and staff can add or delete its photos."
+        }
         assert PropertyPhoto.objects.count() == 0
         assert stored_files(listing) == []
 
