@@ -86,6 +86,7 @@ class TestList:
         client_api.post(favorite_url(older))
         client_api.post(favorite_url(newer))
         FavoriteFactory(property=PropertyFactory())  # someone else's
+        FavoriteFactory(property=older)  # someone else's too: no duplicate row
         PropertyFactory()  # not saved
 
         response = client_api.get("/api/favorites/")

@@ -3,11 +3,12 @@
 import io
 import struct
 import zlib
+from unittest import mock
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from properties.factories import PropertyFactory, PropertyPhotoFactory
 from properties.models import Property, PropertyPhoto
@@ -193,6 +194,19 @@ class TestRefusedImages:
         response = self.post(agent_api, own_listing, bomb)
 
         message = self.assert_refused(response, own_listing, "too many pixels")
+        assert message.endswith("the limit is 50 megapixels.")
+
+    def test_60_megapixels_is_refused_from_the_header_without_decoding(
+        self, agent_api, own_listing
+    ):
+        # Below Pillow's own bomb threshold, so the project's limit must catch it;
+        # were the pixels decoded, the failing load() would change the message.
+        with mock.patch.object(
+            PngImagePlugin.PngImageFile, "load", side_effect=AssertionError("decoded")
+        ):
+            response = self.post(agent_api, own_listing, png_bomb(10_000, 6_000))
+
+        message = self.assert_refused(response, own_listing, "too many pixels (10000 × 6000)")
         assert message.endswith("the limit is 50 megapixels.")
 
     def test_image_over_the_pixel_limit_names_its_size(self, agent_api, own_listing, settings):
