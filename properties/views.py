@@ -3,7 +3,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
-from properties import selectors, services, valuation
+from properties import selectors, services
 from properties.conditional import if_none_match_hits, listing_etag
 from properties.filters import PropertyFilter
 from properties.models import Property
@@ -18,6 +18,7 @@ from properties.serializers import (
     PropertySerializer,
     ValuationSerializer,
 )
+from properties.valuation import property_valuation
 
 
 class PreconditionFailed(APIException):
@@ -109,7 +110,7 @@ class PropertyViewSet(viewsets.ModelViewSet):
     def valuation(self, request, pk=None):
         """An automated estimate from comparable listings nearby; `method` explains it."""
         listing = self.get_object()
-        return Response(self.get_serializer(valuation.property_valuation(listing)).data)
+        return Response(self.get_serializer(property_valuation(listing)).data)
 
 
 class ListingChildMixin:
