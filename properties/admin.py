@@ -2,11 +2,12 @@ import csv
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from properties import services
+from properties import images, services
 from properties.conditional import listing_etag
 from properties.models import PriceChange, Property, PropertyPhoto
 from properties.reso import RESO_FIELDS, csv_safe, listing_to_reso
@@ -43,8 +44,23 @@ class PropertyAdminForm(forms.ModelForm):
         return cleaned
 
 
+class PropertyPhotoForm(forms.ModelForm):
+    """Admin uploads pass the same verification as the API's (``images.verify_image``)."""
+
+    class Meta:
+        model = PropertyPhoto
+        fields = ["image", "caption", "position"]
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if isinstance(image, UploadedFile):
+            image, _verified = images.verified_upload(image)
+        return image
+
+
 class PropertyPhotoInline(admin.TabularInline):
     model = PropertyPhoto
+    form = PropertyPhotoForm
     extra = 0
     fields = ["thumbnail", "image", "caption", "position", "width", "height"]
     readonly_fields = ["thumbnail", "width", "height"]

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class PropertiesConfig(AppConfig):
     name = "properties"
     verbose_name = "Listings"
+
+    def ready(self):
+        from properties import signals  # noqa: F401  (connects the receivers)

@@ -190,12 +190,12 @@ class Property(models.Model):
         return f"{self.mls_number or 'new listing'}: {self.address}"
 
     @property
-    def address(self):
+    def address(self) -> str:
         street = f"{self.street_address} {self.unit}".strip()
         return f"{street}, {self.city}, {self.state} {self.postal_code}"
 
     @property
-    def is_public(self):
+    def is_public(self) -> bool:
         return self.status in self.PUBLIC_STATUSES
 
     def clean(self):

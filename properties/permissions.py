@@ -26,3 +26,9 @@ class ListingPermission(permissions.IsAuthenticatedOrReadOnly):
         if request.method in permissions.SAFE_METHODS:
             return True
         return can_manage_listing(request.user, obj)
+
+
+class ListingPhotoPermission(ListingPermission):
+    """A listing's photos follow the listing's rules; only the refusal says what was refused."""
+
+    message = "Only the listing's agent and staff can add or delete its photos."

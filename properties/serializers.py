@@ -1,8 +1,8 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from properties import validators
-from properties.models import PriceChange, Property
+from properties import images, validators
+from properties.models import Favorite, Inquiry, PriceChange, Property, PropertyPhoto
 from users.models import User
 
 
@@ -22,6 +22,15 @@ class UpperCaseCharField(serializers.CharField):
 
     def to_internal_value(self, data):
         return super().to_internal_value(data).upper()
+
+
+class RoundedFloatField(serializers.FloatField):
+    def __init__(self, *, decimals, **kwargs):
+        self.decimals = decimals
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return round(super().to_representation(value), self.decimals)
 
 
 class PropertySerializer(serializers.ModelSerializer):
@@ -104,7 +113,9 @@ class PropertySerializer(serializers.ModelSerializer):
 
     def get_distance_km(self, listing) -> float | None:
         distance = getattr(listing, "distance_km", None)
-        return None if distance is None else round(distance, 3)
+        return (
+            None if distance is None else RoundedFloatField(decimals=3).to_representation(distance)
+        )
 
     def get_photo_count(self, listing) -> int:
         if hasattr(listing, "photo_count"):
@@ -140,3 +151,122 @@ class PriceChangeSerializer(serializers.ModelSerializer):
         model = PriceChange
         fields = ["id", "old_price", "new_price", "changed_at"]
         read_only_fields = fields
+
+
+class PropertyPhotoSerializer(serializers.ModelSerializer):
+    """A photo of a listing; uploads are multipart with the file in ``image``."""
+
+    # A plain FileField: the client's file name is discarded and the content is
+    # verified by images.verify_image, not by DRF's (limit-less) ImageField.
+    image = serializers.FileField(
+        max_length=None,
+        help_text="JPEG, PNG or WebP; at most 10 MB and 50 megapixels.",
+    )
+
+    class Meta:
+        model = PropertyPhoto
+        fields = ["id", "image", "caption", "position", "width", "height", "created_at"]
+        read_only_fields = ["id", "width", "height", "created_at"]
+        extra_kwargs = {
+            "position": {"required": False, "help_text": "Lowest first; default: after the last."}
+        }
+
+    def validate_image(self, upload):
+        try:
+            upload, verified = images.verified_upload(upload)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        self.verified_image = verified
+        return upload
+
+
+class FavoriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Favorite
+        fields = ["property", "created_at"]
+        read_only_fields = fields
+
+
+class InquiryListingSerializer(serializers.ModelSerializer):
+    """The listing an inquiry is about, as its agent needs to recognise it."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="property-detail")
+
+    class Meta:
+        model = Property
+        fields = ["id", "url", "mls_number", "address"]
+        read_only_fields = fields
+
+
+class InquirySerializer(serializers.ModelSerializer):
+    """An inquiry as its sender, the listing's agent and staff read it."""
+
+    property = InquiryListingSerializer(read_only=True)
+
+    class Meta:
+        model = Inquiry
+        fields = ["id", "property", "sender", "name", "email", "phone", "message", "created_at"]
+        read_only_fields = fields
+
+
+class InquiryCreateSerializer(serializers.ModelSerializer):
+    """An inquiry as it is sent: ``name`` and ``email`` are required without signing in."""
+
+    message = serializers.CharField(max_length=5000, trim_whitespace=True)
+
+    class Meta:
+        model = Inquiry
+        fields = ["name", "email", "phone", "message"]
+
+    def validate(self, attrs):
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            return attrs
+        missing = {
+            field: ["This field is required when you are not signed in."]
+            for field in ("name", "email")
+            if not attrs.get(field, "").strip()
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
+
+
+class ComparableSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    price = serializers.DecimalField(
+        max_digits=14, decimal_places=2, help_text="Sale price when sold, else asking price."
+    )
+    living_area = serializers.IntegerField()
+    distance_km = RoundedFloatField(decimals=3)
+    status = serializers.CharField()
+
+
+class ValuationSerializer(serializers.Serializer):
+    """An automated estimate; ``estimate``, ``low`` and ``high`` are null with ``detail``."""
+
+    property = serializers.IntegerField()
+    estimate = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    low = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    high = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    price_per_sqft = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    comparable_count = serializers.IntegerField()
+    comparables = ComparableSerializer(many=True)
+    method = serializers.CharField()
+
+    def to_representation(self, valuation):
+        data = super().to_representation(valuation)
+        if valuation.detail:
+            data["detail"] = valuation.detail
+        return data
+
+
+class MarketStatsSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    median_price = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    average_price = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    median_price_per_sqft = serializers.DecimalField(
+        max_digits=20, decimal_places=2, allow_null=True
+    )
+    by_status = serializers.DictField(child=serializers.IntegerField())
+    by_property_type = serializers.DictField(child=serializers.IntegerField())

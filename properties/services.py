@@ -1,10 +1,18 @@
 """Writes to listings. The API, the admin, bulk actions and commands all call these."""
 
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from properties.conditional import if_match_fails, listing_etag
-from properties.models import Property
+from properties.models import Favorite, Inquiry, Property, PropertyPhoto
+
+logger = logging.getLogger(__name__)
 
 
 class ListingChanged(Exception):
@@ -68,3 +76,103 @@ def properties_set_status(*, queryset, status: str) -> int:
     if status != Property.Status.SOLD:
         changes.update(sold_at=None, sold_price=None)
     return queryset.exclude(status=status).update(**changes)
+
+
+@transaction.atomic
+def photo_add(
+    *, listing: Property, image, width: int, height: int, caption: str = "", position=None
+) -> PropertyPhoto:
+    """Store a verified image (see ``images.verified_upload``) as a photo of ``listing``.
+
+    Without a ``position`` the photo goes after the listing's last one, so an
+    upload never silently replaces the primary photo.
+    """
+    if position is None:
+        last = listing.photos.aggregate(last=Max("position"))["last"]
+        position = 0 if last is None else last + 1
+    photo = PropertyPhoto.objects.create(
+        property=listing,
+        image=image,
+        width=width,
+        height=height,
+        caption=caption,
+        position=position,
+    )
+    property_touch(listing_id=listing.pk)
+    return photo
+
+
+@transaction.atomic
+def photo_delete(*, photo: PropertyPhoto) -> None:
+    """Delete a photo; its file leaves storage once the deletion commits (``signals``)."""
+    listing_id = photo.property_id
+    photo.delete()
+    property_touch(listing_id=listing_id)
+
+
+def favorite_add(*, user, listing: Property) -> tuple[Favorite, bool]:
+    """Save ``listing`` for ``user``; returns (favorite, created). Saving twice keeps one."""
+    # get_or_create retries the lookup when a concurrent request wins the
+    # insert (the unique constraint), so a double click cannot fail.
+    return Favorite.objects.get_or_create(user=user, property=listing)
+
+
+def favorite_remove(*, user, listing: Property) -> None:
+    """Forget ``listing`` for ``user``; removing what was never saved is not an error."""
+    Favorite.objects.filter(user=user, property=listing).delete()
+
+
+@transaction.atomic
+def inquiry_send(
+    *, listing: Property, message: str, sender=None, name: str = "", email: str = "", phone=""
+) -> Inquiry:
+    """Record an inquiry and, once it is committed, email the listing's agent.
+
+    A signed-in sender's name and email are copied when not given, so every
+    inquiry says whom to answer even if the account later changes.
+    """
+    if sender is not None:
+        name = name or sender.display_name
+        email = email or sender.email
+    inquiry = Inquiry.objects.create(
+        property=listing, sender=sender, name=name, email=email, phone=phone, message=message
+    )
+    transaction.on_commit(partial(inquiry_notify_agent, inquiry=inquiry))
+    return inquiry
+
+
+def _one_line(text: str) -> str:
+    # Header values must not contain line breaks (Django refuses them).
+    return " ".join(text.split())
+
+
+def inquiry_notify_agent(*, inquiry: Inquiry) -> bool:
+    """Email the inquiry to the listing's agent; returns whether a message was sent.
+
+    Runs after the inquiry is committed: a mail server that is down loses the
+    notification (logged), never the inquiry or the sender's response.
+    """
+    listing = inquiry.property
+    agent = listing.listing_agent
+    if agent is None or not agent.email:
+        return False
+    body = (
+        f"{inquiry.name} <{inquiry.email}> asks about {listing.address} "
+        f"(MLS {listing.mls_number}, listing {listing.pk}):\n\n"
+        f"{inquiry.message}\n\n"
+        f"Phone: {inquiry.phone or 'not given'}\n"
+        "Reply to this email to answer them.\n"
+    )
+    message = EmailMessage(
+        subject=_one_line(f"Inquiry about {listing.address}")[:200],
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[agent.email],
+        reply_to=[inquiry.email] if inquiry.email else None,
+    )
+    try:
+        message.send()
+    except Exception:
+        logger.exception("Could not email inquiry %s to agent %s", inquiry.pk, agent.pk)
+        return False
+    return True

@@ -1,15 +1,25 @@
-from drf_spectacular.utils import extend_schema
-from rest_framework import status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
-from properties import services
+from properties import selectors, services
 from properties.conditional import if_none_match_hits, listing_etag
 from properties.filters import PropertyFilter
-from properties.models import Property
-from properties.permissions import ListingPermission
-from properties.serializers import PriceChangeSerializer, PropertySerializer
+from properties.models import Property, PropertyPhoto
+from properties.permissions import ListingPermission, ListingPhotoPermission
+from properties.serializers import (
+    FavoriteSerializer,
+    InquiryCreateSerializer,
+    InquirySerializer,
+    MarketStatsSerializer,
+    PriceChangeSerializer,
+    PropertyPhotoSerializer,
+    PropertySerializer,
+    ValuationSerializer,
+)
+from properties.valuation import property_valuation
 
 
 class PreconditionFailed(APIException):
@@ -85,3 +95,158 @@ class PropertyViewSet(viewsets.ModelViewSet):
         listing = self.get_object()
         page = self.paginate_queryset(listing.price_changes.all())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @action(
+        detail=True,
+        methods=["post", "delete"],
+        permission_classes=[permissions.IsAuthenticated],
+        serializer_class=FavoriteSerializer,
+    )
+    def favorite(self, request, pk=None):
+        """Save the listing to your favorites (POST, repeatable) or forget it (DELETE)."""
+        listing = self.get_object()
+        if request.method == "DELETE":
+            services.favorite_remove(user=request.user, listing=listing)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        favorite, created = services.favorite_add(user=request.user, listing=listing)
+        return Response(
+            self.get_serializer(favorite).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @action(detail=True, serializer_class=ValuationSerializer)
+    def valuation(self, request, pk=None):
+        """An automated estimate from comparable listings nearby; `method` explains it."""
+        listing = self.get_object()
+        return Response(self.get_serializer(property_valuation(listing)).data)
+
+
+class ListingChildMixin:
+    """For routes under /properties/{property_pk}/: the listing, as its reader may see it."""
+
+    def get_listing(self) -> Property:
+        if not hasattr(self, "_listing"):
+            # DRF's get_object_or_404 answers 404 (not 500) for a malformed id too.
+            self._listing = generics.get_object_or_404(
+                Property.objects.visible_to(self.request.user).select_related("listing_agent"),
+                pk=self.kwargs["property_pk"],
+            )
+        return self._listing
+
+
+LISTING_ID = OpenApiParameter(
+    "property_pk", int, OpenApiParameter.PATH, description="The listing's id."
+)
+
+
+@extend_schema(
+    parameters=[
+        LISTING_ID,
+        OpenApiParameter("photo_id", int, OpenApiParameter.PATH, description="The photo's id."),
+    ]
+)
+class PropertyPhotoViewSet(
+    ListingChildMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """A listing's photos, primary (lowest `position`) first.
+
+    Everyone who can see the listing reads them; its agent and staff upload
+    (multipart: `image`, `caption`, `position`) and delete.
+    """
+
+    # The model, for the schema; get_queryset() scopes it to the listing.
+    queryset = PropertyPhoto.objects.none()
+    serializer_class = PropertyPhotoSerializer
+    permission_classes = [ListingPhotoPermission]
+    lookup_url_kwarg = "photo_id"
+
+    def get_queryset(self):
+        return self.get_listing().photos.order_by("position", "id")
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        listing = self.get_listing()
+        # Writes are allowed on the listing, not on a photo by itself.
+        self.check_object_permissions(request, listing)
+
+    def get_object(self):
+        # Permissions were checked against the listing in initial(); a photo
+        # has no agent of its own.
+        return generics.get_object_or_404(self.get_queryset(), pk=self.kwargs["photo_id"])
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        verified = serializer.verified_image
+        serializer.instance = services.photo_add(
+            listing=self.get_listing(),
+            image=data["image"],
+            width=verified.width,
+            height=verified.height,
+            caption=data.get("caption", ""),
+            position=data.get("position"),
+        )
+
+    def perform_destroy(self, photo):
+        services.photo_delete(photo=photo)
+
+
+@extend_schema(parameters=[LISTING_ID])
+class PropertyInquiryViewSet(ListingChildMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Send a message to the listing's agent, signed in or with your `name` and `email`."""
+
+    serializer_class = InquiryCreateSerializer
+    permission_classes = [permissions.AllowAny]
+    throttle_scope = "inquiries"
+
+    def create(self, request, *args, **kwargs):
+        listing = self.get_listing()
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = request.user if request.user.is_authenticated else None
+        inquiry = services.inquiry_send(listing=listing, sender=user, **serializer.validated_data)
+        return Response(
+            InquirySerializer(inquiry, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class InquiryViewSet(viewsets.ReadOnlyModelViewSet):
+    """Inquiries: agents see those on their listings, clients those they sent, staff all."""
+
+    serializer_class = InquirySerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        return selectors.inquiries_visible_to(self.request.user)
+
+
+class FavoriteViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Your saved listings, most recently saved first, in the listing shape."""
+
+    serializer_class = PropertySerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        return selectors.favorite_listings(user=self.request.user)
+
+
+class MarketStatsView(generics.GenericAPIView):
+    """Statistics of the listings matching the listing filters (the same parameters).
+
+    Medians and the average are null when nothing matches.
+    """
+
+    serializer_class = MarketStatsSerializer
+    filterset_class = PropertyFilter
+    pagination_class = None
+
+    def get_queryset(self):
+        return Property.objects.visible_to(self.request.user)
+
+    def get(self, request):
+        stats = selectors.market_stats(self.filter_queryset(self.get_queryset()))
+        return Response(self.get_serializer(stats).data)
