@@ -9,6 +9,10 @@ from config import views
 from properties.urls import router as properties_router
 from users.urls import router as users_router
 
+admin.site.site_header = "Hearth administration"
+admin.site.site_title = "Hearth admin"
+admin.site.index_title = "Listings, users and imports"
+
 # One router for the whole API, so the browsable root at /api/ lists every
 # collection; each app declares its own routes.
 router = DefaultRouter()
@@ -24,6 +28,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api-auth/", include("rest_framework.urls")),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
 ]

@@ -8,9 +8,20 @@ HTML pages stay.
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views import defaults
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
+
+FAVICON_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
+    '<path d="M8 1 1 7h2v8h4v-5h2v5h4V7h2z" fill="#b35c1e"/></svg>'
+)
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """Browsers ask for /favicon.ico on every page; answer it instead of logging a 404."""
+    return HttpResponse(FAVICON_SVG, content_type="image/svg+xml")
 
 
 @never_cache

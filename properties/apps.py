@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class PropertiesConfig(AppConfig):
     name = "properties"
-    verbose_name = "Listings"
+    verbose_name = "Properties"
 
     def ready(self):
         from properties import signals  # noqa: F401  (connects the receivers)

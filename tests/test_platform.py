@@ -98,3 +98,10 @@ def test_api_root_renders_in_a_browser(client):
 
     assert response.status_code == 200
     assert b"Api Root" in response.content
+
+
+def test_favicon_is_served_so_browsers_log_no_404(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
