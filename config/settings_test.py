@@ -10,9 +10,11 @@ import tempfile
 os.environ.setdefault(
     "DJANGO_SECRET_KEY", "test-only-secret-key-never-used-in-production-0123456789"
 )
+# The suite exercises the browsable API too; production keeps it off by default.
+os.environ.setdefault("DJANGO_BROWSABLE_API", "true")
 
 from config.settings import *  # noqa: E402, F403  (Django's documented pattern for settings variants)
-from config.settings import REST_FRAMEWORK, STORAGES  # noqa: E402
+from config.settings import DATABASES, REST_FRAMEWORK, STORAGES  # noqa: E402
 
 # Hashing with PBKDF2 dominates a suite that creates many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -32,5 +34,21 @@ REST_FRAMEWORK = {
         "user": "10000/min",
         "auth": "10000/min",
         "inquiries": "10000/min",
+    },
+}
+
+# A replica alias that is the test database itself, for the routing tests; the
+# router is installed only by the tests that enable it (settings.DATABASE_ROUTERS).
+# No pool of its own: a pool outlives the tests and blocks dropping the test database.
+DATABASES = {
+    **DATABASES,
+    "replica": {
+        **DATABASES["default"],
+        "OPTIONS": {
+            key: value
+            for key, value in DATABASES["default"].get("OPTIONS", {}).items()
+            if key != "pool"
+        },
+        "TEST": {"MIRROR": "default"},
     },
 }

@@ -10,7 +10,12 @@ from users import services
 from users.filters import UserFilter
 from users.models import User
 from users.permissions import IsStaff
-from users.serializers import PublicUserSerializer, RegisterSerializer, UserSerializer
+from users.serializers import (
+    JWTRefreshSerializer,
+    PublicUserSerializer,
+    RegisterSerializer,
+    UserSerializer,
+)
 
 
 class RegisterView(generics.CreateAPIView):
@@ -47,6 +52,7 @@ class JWTObtainView(TokenObtainPairView):
 class JWTRefreshView(TokenRefreshView):
     """Exchange a refresh token for a new access token."""
 
+    serializer_class = JWTRefreshSerializer
     throttle_scope = "auth"
 
 

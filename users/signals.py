@@ -1,0 +1,28 @@
+"""Revoke a user's credentials whenever their password changes, by any path.
+
+A signal, against the house preference for explicit service calls, because a
+password changes through many doors we do not own: the admin's password form,
+``manage.py changepassword``, ``set_password()`` + ``save()`` in a shell or a
+data migration, Django's password-reset views. Each of them saves the user, so
+``post_save`` is the one place every path passes. (A queryset ``update()`` of
+the password column bypasses it; JWTs are still refused then, through
+simplejwt's ``CHECK_REVOKE_TOKEN`` password claim.)
+"""
+
+from django.db.models.signals import post_init, post_save
+from django.dispatch import receiver
+
+from users.models import User
+from users.services import user_tokens_revoke
+
+
+@receiver(post_init, sender=User)
+def remember_password_hash(sender, instance, **kwargs):
+    instance._loaded_password_hash = instance.password
+
+
+@receiver(post_save, sender=User)
+def revoke_tokens_on_password_change(sender, instance, created, **kwargs):
+    if not created and instance.password != instance._loaded_password_hash:
+        user_tokens_revoke(user=instance)
+    instance._loaded_password_hash = instance.password
