@@ -38,14 +38,20 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 500)
 
 # The worker heartbeat file is touched on every request; on tmpfs that never
 # blocks on a slow or full disk (Docker's /tmp is overlayfs).
-if os.path.isdir("/dev/shm"):
-    worker_tmp_dir = "/dev/shm"
+# gunicorn creates its own unguessable file there, with mode 0600.
+SHM = "/dev/shm"  # noqa: S108
+if os.path.isdir(SHM):
+    worker_tmp_dir = SHM
 
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
+# gunicorn's runtime control socket is not used; without it, several servers
+# on one host (and a read-only home directory in the image) need no socket path.
+control_socket_disable = True
+
 # The application logs every request once, as JSON with its request id
 # (config.middleware.RequestLogMiddleware), so gunicorn's access log is off
-# unless asked for; when on, it is JSON too.
+# unless GUNICORN_ACCESS_LOG names a file or "-"; its lines are JSON too.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 access_log_format = (
     '{"time": "%(t)s", "remote": "%(h)s", "request": "%(r)s", "status": %(s)s, '
@@ -53,20 +59,32 @@ access_log_format = (
 )
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-# gunicorn's own messages (boot, worker restarts, timeouts) in the same JSON shape.
+# gunicorn's own messages (boot, worker restarts, timeouts) in the app's JSON shape.
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"json": {"()": "config.log.JsonFormatter"}},
+    "formatters": {
+        "json": {"()": "config.log.JsonFormatter"},
+        "raw": {"format": "%(message)s"},
+    },
     "handlers": {
-        "console": {
+        "error": {
             "class": "logging.StreamHandler",
             "formatter": "json",
             "stream": "ext://sys.stderr",
-        }
+        },
+        "access": {
+            "class": "logging.StreamHandler",
+            "formatter": "raw",
+            "stream": "ext://sys.stdout",
+        },
     },
     "loggers": {
-        "gunicorn.error": {"handlers": ["console"], "level": loglevel.upper(), "propagate": False},
-        "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "gunicorn.error": {"handlers": ["error"], "level": loglevel.upper(), "propagate": False},
+        "gunicorn.access": {
+            "handlers": ["access"] if accesslog else [],
+            "level": "INFO" if accesslog else "CRITICAL",
+            "propagate": False,
+        },
     },
 }
