@@ -79,6 +79,9 @@ logconfig_dict = {
             "stream": "ext://sys.stdout",
         },
     },
+    # gunicorn merges this over its defaults, whose root logger names a
+    # "console" handler; this root is Django's to configure, so it gets "error".
+    "root": {"level": "INFO", "handlers": ["error"]},
     "loggers": {
         "gunicorn.error": {"handlers": ["error"], "level": loglevel.upper(), "propagate": False},
         "gunicorn.access": {
