@@ -161,14 +161,12 @@ def app_env(**overrides):
 
 
 def manage(*args, env=None):
-    return subprocess.run(
-        [PYTHON, "manage.py", *args],
-        cwd=ROOT,
-        env=env or app_env(),
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env or app_env(), capture_output=True, text=True
+    )
+    if result.returncode:
+        raise RuntimeError(f"manage.py {args[0]} failed:\n{result.stderr[-3000:]}")
+    return result.stdout
 
 
 def prepare_database(listings=200):
@@ -180,8 +178,9 @@ from properties.factories import PropertyFactory
 from properties.models import Property
 from users.factories import AgentFactory
 agent = AgentFactory(username="faults-agent")
-if Property.objects.count() < {listings}:
-    PropertyFactory.create_batch({listings}, listing_agent=agent)
+present = Property.objects.count()
+for number in range(present, {listings}):
+    PropertyFactory(listing_agent=agent, mls_number=f"F{{number:07d}}")
 print(Token.objects.get_or_create(user=agent)[0].key)
 """
     return manage("shell", "-c", code).strip().splitlines()[-1]
@@ -308,8 +307,10 @@ class Load:
                 method, path, port=self.port, body=body, headers=headers, connection=conn
             )
             if result.status == 0:
-                # A dropped keep-alive connection: reconnect for the next request.
+                # A dropped keep-alive connection: reconnect for the next request,
+                # without spinning when the server refuses connections.
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=35)
+                time.sleep(0.05)
             with self._lock:
                 self.results.append(result)
             iteration += 1

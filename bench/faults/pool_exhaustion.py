@@ -86,7 +86,9 @@ log(f"server log: {pool_timeouts} pool timeouts, {statement_timeouts} statement 
 by_status_after, _ = summarize(after)
 log(f"after the lock: {len(after)} requests, statuses {by_status_after}")
 
-checks.check("requests during the lock answered 503", during and all(r.status == 503 for r in during))
+checks.check(
+    "requests during the lock answered 503", during and all(r.status == 503 for r in during)
+)
 checks.check("the pool timed out fast for some (pool exhausted)", pool_timeouts > 0)
 checks.check("the statement timeout cancelled the blocked queries", statement_timeouts > 0)
 # Worst case: wait the whole pool timeout (2 s), get a connection, then block
