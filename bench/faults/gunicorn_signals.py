@@ -57,7 +57,8 @@ in_flight = [r for r in before_term if r.finished > term_at]
 after_term = [r for r in results if r.started >= term_at]
 by_status, slowest = summarize(before_term)
 log(
-    f"before TERM (HUPs included): {len(before_term)} requests, {by_status}, slowest {slowest:.2f} s"
+    f"before TERM (HUPs included): {len(before_term)} requests, {by_status}, "
+    f"slowest {slowest:.2f} s"
 )
 log(f"in flight at TERM: {len(in_flight)}, statuses {summarize(in_flight)[0]}")
 log(f"started after TERM (refused, expected): {len(after_term)}, {summarize(after_term)[0]}")

@@ -9,7 +9,8 @@ worker with 8 threads shares a pool of 2 connections.
 Passes when: requests that cannot get a connection answer 503 within the
 pool timeout (2 s here), the blocked queries are cancelled by the statement
 timeout (3 s here) and answer 503, no request waits longer than the two
-timeouts together (nowhere near gunicorn's 30 s), and once the lock is gone everything answers 200 again.
+timeouts together (nowhere near gunicorn's 30 s), and once the lock is gone
+everything answers 200 again.
 """
 
 import sys
