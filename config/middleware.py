@@ -71,13 +71,20 @@ class RequestLogMiddleware:
 
 
 class ReadReplicaMiddleware:
-    """Let a read-only request read from the replica (see ``config.db_router``)."""
+    """Let a read-only API request read from the replica (see ``config.db_router``).
+
+    Only under ``/api/``: the admin shows a page right after saving it (and
+    checks edit conflicts against what it read), where replication lag would
+    show staff stale data.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        token = replica_allowed.set(request.method in READ_ONLY_METHODS)
+        token = replica_allowed.set(
+            request.method in READ_ONLY_METHODS and request.path.startswith("/api/")
+        )
         try:
             return self.get_response(request)
         finally:

@@ -63,6 +63,17 @@ def test_a_write_inside_a_get_pins_the_rest_of_the_request_to_the_primary():
         replica_allowed.reset(token)
 
 
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_admin_pages_read_from_the_primary(routed, client, staff):
+    client.force_login(staff)
+
+    response, on_primary, on_replica = _queries(client.get, "/admin/")
+
+    assert response.status_code == 200
+    assert on_replica == 0
+    assert on_primary >= 1
+
+
 def test_outside_a_request_everything_reads_from_the_primary():
     assert ReadReplicaRouter().db_for_read(User) == PRIMARY
 
