@@ -18,11 +18,19 @@ from users.services import user_tokens_revoke
 
 @receiver(post_init, sender=User)
 def remember_password_hash(sender, instance, **kwargs):
-    instance._loaded_password_hash = instance.password
+    # Read from __dict__: with .only()/.defer() the password is not loaded, and
+    # touching the attribute would cost a query per user loaded.
+    instance._loaded_password_hash = instance.__dict__.get("password")
 
 
 @receiver(post_save, sender=User)
 def revoke_tokens_on_password_change(sender, instance, created, **kwargs):
-    if not created and instance.password != instance._loaded_password_hash:
+    current = instance.__dict__.get("password")
+    loaded = instance._loaded_password_hash
+    # set_password() leaves the raw password in _password until save() has
+    # called the password_changed hooks; it also covers a user loaded with the
+    # password deferred, whose old hash was never seen.
+    changed = (loaded is not None and current != loaded) or instance._password is not None
+    if not created and changed:
         user_tokens_revoke(user=instance)
-    instance._loaded_password_hash = instance.password
+    instance._loaded_password_hash = current

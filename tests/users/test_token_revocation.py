@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from users.factories import UserFactory
+from users.models import User
 
 pytestmark = pytest.mark.django_db
 ME = "/api/users/me/"
@@ -101,5 +102,25 @@ def test_changepassword_command_path_is_covered(monkeypatch):
     monkeypatch.setattr("getpass.getpass", lambda prompt="": NEW_PASSWORD)
 
     call_command("changepassword", user.username)
+
+    assert not Token.objects.filter(key=token.key).exists()
+
+
+def test_users_loaded_without_their_password_cost_no_extra_query(django_assert_num_queries):
+    UserFactory.create_batch(3)
+
+    with django_assert_num_queries(1):
+        names = [user.username for user in User.objects.only("id", "username")]
+
+    assert len(names) == 3
+
+
+def test_password_set_on_a_user_loaded_without_it_still_revokes():
+    user = UserFactory()
+    token = Token.objects.create(user=user)
+    deferred = User.objects.only("id", "username").get(pk=user.pk)
+
+    deferred.set_password(NEW_PASSWORD)
+    deferred.save()
 
     assert not Token.objects.filter(key=token.key).exists()
