@@ -198,6 +198,8 @@ X_FRAME_OPTIONS = "DENY"
 # Everything is served from our own origin (static files by WhiteNoise), so
 # the policy allows only 'self'. Inline styles stay allowed: the admin's and
 # ReDoc's widgets set style attributes. ReDoc runs its search in a blob: worker.
+# Swagger UI must be served by drf-spectacular's SpectacularSwaggerSplitView,
+# which ships its start-up script as a file; the plain view's inline script is blocked.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
