@@ -1,10 +1,5 @@
 """Security headers, the Content-Security-Policy and the browsable-API switch."""
 
-import json
-import os
-import subprocess
-import sys
-
 import pytest
 from django.conf import settings
 
@@ -59,35 +54,23 @@ def test_hsts_in_production_settings():
     assert settings.SECURE_HSTS_INCLUDE_SUBDOMAINS is True
 
 
-def _renderers(**environment):
-    """The renderer classes that config.settings chooses for the given environment."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_"))
-    }
-    env.update(DJANGO_SECRET_KEY="x" * 50, DJANGO_SETTINGS_MODULE="config.settings", **environment)
-    code = (
-        "import json; from django.conf import settings; "
-        "print(json.dumps(settings.REST_FRAMEWORK['DEFAULT_RENDERER_CLASSES']))"
-    )
-    # Our own interpreter running constant code: nothing untrusted reaches the command.
-    output = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    return json.loads(output.stdout)
+RENDERERS = "settings.REST_FRAMEWORK['DEFAULT_RENDERER_CLASSES']"
 
 
-def test_browsable_api_is_off_in_production_by_default():
-    assert _renderers(DJANGO_DEBUG="false") == ["rest_framework.renderers.JSONRenderer"]
+def test_browsable_api_is_off_in_production_by_default(production_setting):
+    assert production_setting(RENDERERS, DJANGO_DEBUG="false") == [
+        "rest_framework.renderers.JSONRenderer"
+    ]
 
 
-def test_browsable_api_can_be_switched_on_in_production():
-    assert _renderers(DJANGO_DEBUG="false", DJANGO_BROWSABLE_API="true") == [
+def test_browsable_api_can_be_switched_on_in_production(production_setting):
+    assert production_setting(RENDERERS, DJANGO_DEBUG="false", DJANGO_BROWSABLE_API="true") == [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ]
 
 
-def test_browsable_api_is_on_in_debug():
-    assert "rest_framework.renderers.BrowsableAPIRenderer" in _renderers(DJANGO_DEBUG="true")
+def test_browsable_api_is_on_in_debug(production_setting):
+    renderers = production_setting(RENDERERS, DJANGO_DEBUG="true")
+
+    assert "rest_framework.renderers.BrowsableAPIRenderer" in renderers
