@@ -3,7 +3,7 @@
 from unittest import mock
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +55,20 @@ def test_other_errors_stay_500(api_client, no_raise):
         response = api_client.get("/api/users/1/")
 
     assert response.status_code == 500
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statement_timeout is PostgreSQL's")
+def test_a_real_statement_timeout_on_postgresql_answers_503(api_client, no_raise):
+    # Given a query that runs past the statement timeout (shortened for the test)
+    def runaway_queryset(view):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 50")
+            cursor.execute("SELECT pg_sleep(2)")
+
+    # When the API runs it
+    with mock.patch("properties.views.PropertyViewSet.get_queryset", runaway_queryset):
+        response = api_client.get("/api/properties/")
+
+    # Then PostgreSQL cancels it and the client gets a 503, not a 500
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
