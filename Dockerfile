@@ -21,6 +21,10 @@ COPY --chown=hearth . .
 RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input
 USER hearth
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
-    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
+# Django answers 400 to a Host it does not serve, so the probe sends the first
+# allowed host name rather than 127.0.0.1.
+HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request as r; host = os.environ.get('DJANGO_ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('.*') or 'localhost'; r.urlopen(r.Request('http://127.0.0.1:8000/healthz', headers={'Host': host}), timeout=2)"]
+# gunicorn stops gracefully on TERM: requests in flight finish (graceful_timeout).
+STOPSIGNAL SIGTERM
 CMD ["gunicorn", "config.wsgi", "--config", "gunicorn.conf.py"]

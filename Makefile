@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint format install bench clean
+.PHONY: run test lint format install bench faults clean
 
 # The marker file is rebuilt whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -31,6 +31,11 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Fault-tolerance scripts (minutes, not part of `make test`): a scratch PostgreSQL
+# and Redis on their own ports, a real gunicorn, load. SOAK_SECONDS=20 shortens the soak.
+faults: install
+	bench/faults/run_all.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

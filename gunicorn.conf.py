@@ -3,19 +3,91 @@
 import multiprocessing
 import os
 
+
+def _int(name, default):
+    return int(os.environ.get(name, default))
+
+
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-# Sync workers with a few threads: the API is database-bound, and threads let a
-# worker overlap queries without the memory cost of more processes.
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", 2))
+
+# gthread workers: the API waits on PostgreSQL most of the time, and threads
+# overlap those waits without the memory of more processes. Two processes per
+# core keep both cores busy while one process holds the GIL; four threads each
+# match the default DATABASE_POOL_MAX_SIZE (4), so a thread never queues for a
+# connection its own process could have had. On 2 cores: 4 x 4 = 16 requests
+# in flight and at most 16 PostgreSQL connections per server.
 worker_class = "gthread"
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
-graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 30))
-keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 5))
+workers = _int("GUNICORN_WORKERS", max(2, multiprocessing.cpu_count() * 2))
+threads = _int("GUNICORN_THREADS", 4)
+# Connections waiting for a thread; beyond this the kernel refuses, which a
+# load balancer sees and retries elsewhere (better than queueing for minutes).
+backlog = _int("GUNICORN_BACKLOG", 256)
+
+# A worker silent this long is killed and replaced; PostgreSQL's statement
+# timeout (DATABASE_STATEMENT_TIMEOUT_MS, 15 s) fires well before it.
+timeout = _int("GUNICORN_TIMEOUT", 30)
+# On TERM or HUP, requests in flight get this long to finish (graceful shutdown).
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+# Longer than a load balancer's idle timeout would invite resets; keep it short.
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+
 # Recycle workers now and then so a slow leak can never take a server down;
 # the jitter keeps them from all restarting at once.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 500))
-accesslog = "-"
-errorlog = "-"
+max_requests = _int("GUNICORN_MAX_REQUESTS", 5000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 500)
+
+# The worker heartbeat file is touched on every request; on tmpfs that never
+# blocks on a slow or full disk (Docker's /tmp is overlayfs).
+# gunicorn creates its own unguessable file there, with mode 0600.
+SHM = "/dev/shm"  # noqa: S108
+if os.path.isdir(SHM):
+    worker_tmp_dir = SHM
+
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# gunicorn's runtime control socket is not used; without it, several servers
+# on one host (and a read-only home directory in the image) need no socket path.
+control_socket_disable = True
+
+# The application logs every request once, as JSON with its request id
+# (config.middleware.RequestLogMiddleware), so gunicorn's access log is off
+# unless GUNICORN_ACCESS_LOG names a file or "-"; its lines are JSON too.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+access_log_format = (
+    '{"time": "%(t)s", "remote": "%(h)s", "request": "%(r)s", "status": %(s)s, '
+    '"bytes": "%(B)s", "duration_ms": %(M)s, "request_id": "%({x-request-id}o)s"}'
+)
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# gunicorn's own messages (boot, worker restarts, timeouts) in the app's JSON shape.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {"()": "config.log.JsonFormatter"},
+        "raw": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "error": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stderr",
+        },
+        "access": {
+            "class": "logging.StreamHandler",
+            "formatter": "raw",
+            "stream": "ext://sys.stdout",
+        },
+    },
+    # gunicorn merges this over its defaults, whose root logger names a
+    # "console" handler; this root is Django's to configure, so it gets "error".
+    "root": {"level": "INFO", "handlers": ["error"]},
+    "loggers": {
+        "gunicorn.error": {"handlers": ["error"], "level": loglevel.upper(), "propagate": False},
+        "gunicorn.access": {
+            "handlers": ["access"] if accesslog else [],
+            "level": "INFO" if accesslog else "CRITICAL",
+            "propagate": False,
+        },
+    },
+}

@@ -1,10 +1,23 @@
 """One JSON error shape for the whole API."""
 
+import logging
+
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+# Operational errors are the database being unreachable, restarting, out of
+# pool connections or cancelling a query past the statement timeout: the
+# client may retry, so they are 503, never 500.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+DATABASE_UNAVAILABLE_DETAIL = "The database is unavailable or overloaded; try again shortly."
+RETRY_AFTER_SECONDS = "5"
 
 
 def api_exception_handler(exc, context):
@@ -16,6 +29,13 @@ def api_exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, DATABASE_UNAVAILABLE):
+        logger.error("database unavailable: %r", exc)
+        return Response(
+            {"detail": DATABASE_UNAVAILABLE_DETAIL},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": RETRY_AFTER_SECONDS},
+        )
     elif isinstance(exc, RequestDataTooBig):
         return Response(
             {"detail": "Request body too large."}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE

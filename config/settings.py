@@ -55,8 +55,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every response (even a 413 or an error page) carries the request
+    # id and every request is logged once with its outcome and duration.
+    "config.middleware.RequestLogMiddleware",
     "config.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -65,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.middleware.ReadReplicaMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -87,14 +92,38 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+# Optional streaming replica: read-only API requests (GET, HEAD, OPTIONS) read
+# from it through config.db_router; everything else stays on the primary.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASE_ROUTERS = ["config.db_router.ReadReplicaRouter"]
+# A runaway query is cancelled by PostgreSQL before gunicorn's worker timeout
+# kills the whole worker; 0 disables it (migrations of big tables).
+DATABASE_STATEMENT_TIMEOUT_MS = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=15_000)
+for _database in DATABASES.values():
+    if _database["ENGINE"] != "django.db.backends.postgresql":
+        continue
+    _options = _database.setdefault("OPTIONS", {})
     # Django's psycopg 3 pool: each worker keeps a few warm connections and a
-    # request that cannot get one within the timeout fails instead of hanging.
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+    # request that cannot get one within the timeout fails (503) instead of hanging.
+    _options["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
         "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=4),
-        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=5.0),
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=3.0),
+        # psycopg retries a lost connection with a doubling back-off, which after
+        # an outage of a few seconds leaves a worker waiting long after the server
+        # is back. Giving up early frees the slot, and the next request that needs
+        # a connection opens one at once.
+        "reconnect_timeout": env.float("DATABASE_POOL_RECONNECT_TIMEOUT", default=4.0),
     }
+    # A server that does not answer at all must not hold a request for minutes.
+    _options.setdefault("connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3))
+    if DATABASE_STATEMENT_TIMEOUT_MS:
+        _options["options"] = f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT_MS}"
+    # The pool checks a connection before lending it, so the connections that a
+    # database restart broke are replaced instead of failing one request each.
+    _database["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------
@@ -104,9 +133,15 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis that fails or does not answer within the socket timeouts is
+            # treated as a cache miss, so an outage degrades rather than breaks.
+            "BACKEND": "config.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "hearth",
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("REDIS_TIMEOUT", default=0.5),
+            },
         }
     }
 else:
@@ -166,12 +201,35 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 X_FRAME_OPTIONS = "DENY"
+# Everything is served from our own origin (static files by WhiteNoise), so
+# the policy allows only 'self'. Inline styles stay allowed: the admin's and
+# ReDoc's widgets set style attributes. ReDoc runs its search in a blob: worker.
+# Swagger UI must be served by drf-spectacular's SpectacularSwaggerSplitView,
+# which ships its start-up script as a file; the plain view's inline script is blocked.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "worker-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 if TRUSTED_PROXIES:
     # Only a proxy we run may tell us the original scheme.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- REST framework -------------------------------------------------------
+# The browsable API is for people exploring the API; in production it widens
+# the attack surface (HTML forms, session auth in a browser) for no client's benefit.
+BROWSABLE_API = env.bool("DJANGO_BROWSABLE_API", default=DEBUG)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # The first class decides the WWW-Authenticate header, which turns a
@@ -183,7 +241,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        *(["rest_framework.renderers.BrowsableAPIRenderer"] if BROWSABLE_API else []),
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumberPagination",
@@ -236,6 +294,9 @@ SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=1)),
     "AUTH_HEADER_TYPES": ("Bearer",),
+    # Tokens carry a digest of the password hash; after a password change every
+    # JWT issued before it is refused (API tokens are deleted by users.signals).
+    "CHECK_REVOKE_TOKEN": True,
 }
 
 # --- Email ----------------------------------------------------------------
@@ -245,9 +306,28 @@ EMAIL_BACKEND = env(
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Hearth <noreply@hearth.local>")
 
 # --- Logging --------------------------------------------------------------
+# One JSON object per line (config.log) for log collectors; `text` reads
+# better in a developer's terminal. Every record carries the request id.
+LOG_FORMAT = env("DJANGO_LOG_FORMAT", default="text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.log.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "config.log.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # config.middleware logs every request once; Django's own 4xx warnings
+        # would log the same requests a second time.
+        "django.request": {"level": "ERROR"},
+    },
 }

@@ -10,9 +10,11 @@ import tempfile
 os.environ.setdefault(
     "DJANGO_SECRET_KEY", "test-only-secret-key-never-used-in-production-0123456789"
 )
+# The suite exercises the browsable API too; production keeps it off by default.
+os.environ.setdefault("DJANGO_BROWSABLE_API", "true")
 
 from config.settings import *  # noqa: E402, F403  (Django's documented pattern for settings variants)
-from config.settings import REST_FRAMEWORK, STORAGES  # noqa: E402
+from config.settings import DATABASES, REST_FRAMEWORK, STORAGES  # noqa: E402
 
 # Hashing with PBKDF2 dominates a suite that creates many users.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -36,3 +38,13 @@ REST_FRAMEWORK = {
 }
 # The test client says "testserver"; in-process fuzzing (schemathesis) says "localhost".
 ALLOWED_HOSTS = ["testserver", "localhost"]
+
+# No connection pool in tests: a pool outlives the live server's threads (browser
+# tests) and keeps connections that stop the test database from being dropped.
+_DEFAULT = {
+    **DATABASES["default"],
+    "OPTIONS": {k: v for k, v in DATABASES["default"].get("OPTIONS", {}).items() if k != "pool"},
+}
+# A replica alias that is the test database itself, for the routing tests; the
+# router is installed only by the tests that enable it (settings.DATABASE_ROUTERS).
+DATABASES = {"default": _DEFAULT, "replica": {**_DEFAULT, "TEST": {"MIRROR": "default"}}}

@@ -5,12 +5,20 @@ Under ``/api/`` every error is JSON, including the ones Django itself answers
 HTML pages stay.
 """
 
+import sys
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.views import defaults
 from django.views.decorators.cache import cache_control, never_cache
+
+from config.exceptions import (
+    DATABASE_UNAVAILABLE,
+    DATABASE_UNAVAILABLE_DETAIL,
+    RETRY_AFTER_SECONDS,
+)
 
 FAVICON_SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">'
@@ -42,6 +50,9 @@ def readyz(request):
         checks["database"] = f"unavailable: {exc.__class__.__name__}"
     if settings.REDIS_URL:
         try:
+            # The fail-open cache hides an outage from callers; ask Redis directly.
+            if hasattr(cache, "probe"):
+                cache.probe()
             cache.set("readyz", "ok", timeout=5)
             checks["cache"] = (
                 "ok" if cache.get("readyz") == "ok" else "unavailable: read back failed"
@@ -81,6 +92,12 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # Called while Django handles the uncaught exception, so it is still at
+    # hand: a database outage outside DRF's views (admin, middleware) is 503 too.
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        response = JsonResponse({"detail": DATABASE_UNAVAILABLE_DETAIL}, status=503)
+        response["Retry-After"] = RETRY_AFTER_SECONDS
+        return response
     if _is_api(request):
         return JsonResponse({"detail": "Server error."}, status=500)
     return defaults.server_error(request)

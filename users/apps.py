@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class UsersConfig(AppConfig):
     name = "users"
     verbose_name = "Users"
+
+    def ready(self):
+        from users import signals  # noqa: F401  (connects the password-change receivers)

@@ -1,5 +1,10 @@
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
+from rest_framework_simplejwt.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from users.models import User
 
@@ -77,3 +82,21 @@ class RegisterSerializer(serializers.Serializer):
     )
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+
+
+class JWTRefreshSerializer(TokenRefreshSerializer):
+    """simplejwt's refresh, which also refuses a refresh token issued before a password change.
+
+    simplejwt checks the password claim only when an access token is used; a
+    stale refresh token would still mint access tokens that then fail.
+    """
+
+    def validate(self, attrs):
+        refresh = RefreshToken(attrs["refresh"])
+        user = User.objects.filter(pk=refresh.payload.get(jwt_settings.USER_ID_CLAIM)).first()
+        claim = refresh.payload.get(jwt_settings.REVOKE_TOKEN_CLAIM)
+        if user is None or claim != get_md5_hash_password(user.password):
+            raise AuthenticationFailed(
+                "The user's password has been changed.", code="password_changed"
+            )
+        return super().validate(attrs)

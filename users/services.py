@@ -27,3 +27,11 @@ def user_register(
     user.full_clean()
     user.save()
     return user
+
+
+def user_tokens_revoke(*, user: User) -> int:
+    """Delete the user's API tokens; JWTs die by their password claim. Returns tokens deleted."""
+    from rest_framework.authtoken.models import Token
+
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return deleted

@@ -18,7 +18,12 @@ from users import services
 from users.filters import UserFilter
 from users.models import User
 from users.permissions import IsStaff
-from users.serializers import PublicUserSerializer, RegisterSerializer, UserSerializer
+from users.serializers import (
+    JWTRefreshSerializer,
+    PublicUserSerializer,
+    RegisterSerializer,
+    UserSerializer,
+)
 
 
 @extend_schema(responses={201: UserSerializer})
@@ -61,6 +66,7 @@ class JWTObtainView(TokenObtainPairView):
 class JWTRefreshView(TokenRefreshView):
     """Exchange a refresh token for a new access token."""
 
+    serializer_class = JWTRefreshSerializer
     throttle_scope = "auth"
     extra_error_codes = {"401"}  # expired or invalid refresh token
 

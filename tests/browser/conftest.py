@@ -58,6 +58,7 @@ def page(browser, live_server):
             errors.append(f"console: {message.text}") if message.type == "error" else None
         ),
     )
+    page.js_errors = errors
     yield page
     context.close()
     assert errors == [], "JavaScript errors in the browser"

@@ -38,11 +38,10 @@ def test_swagger_ui_lists_the_operations(page, screenshot):
 
 
 def test_redoc_renders(page):
-    # ReDoc's "API docs by Redocly" footer always asks its CDN for a logo and
-    # hides it when unreachable; answer that one request so any other external
-    # request still fails the test.
-    page.route("https://cdn.redoc.ly/redoc/logo-mini.svg", lambda route: route.fulfill(status=204))
     page.goto("/api/redoc/")
     page.wait_for_selector("text=Hearth API")
 
     assert page.locator("text=/api/properties/").count() > 0
+    # ReDoc's footer always asks its CDN for a logo, which the CSP blocks and
+    # ReDoc then hides; that one refusal is expected, anything else still fails.
+    page.js_errors[:] = [e for e in page.js_errors if "cdn.redoc.ly/redoc/logo-mini.svg" not in e]

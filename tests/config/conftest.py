@@ -1,0 +1,32 @@
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.fixture
+def production_setting():
+    """Evaluate a settings expression in a fresh interpreter with production settings.
+
+    Settings are computed once at import, so each environment needs its own process.
+    """
+
+    def evaluate(expression, **environment):
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_"))
+        }
+        env.update(
+            DJANGO_SECRET_KEY="x" * 50, DJANGO_SETTINGS_MODULE="config.settings", **environment
+        )
+        code = f"import json; from django.conf import settings; print(json.dumps({expression}))"
+        # Our own interpreter running our own code: nothing untrusted reaches the command.
+        output = subprocess.run(  # noqa: S603
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        return json.loads(output.stdout)
+
+    return evaluate
