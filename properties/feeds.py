@@ -32,6 +32,13 @@ class FeedError(Exception):
     """The feed as a whole cannot be read; the message says why, for the operator."""
 
 
+@dataclass(frozen=True)
+class BadRecord:
+    """A record that could not be read as one; the import reports ``reason`` for its row."""
+
+    reason: str
+
+
 @dataclass
 class Feed:
     """A feed's records as ``(row_number, record)`` and how far reading has got."""
@@ -140,7 +147,18 @@ def _csv_records(reader, header) -> Iterator[tuple[int, dict]]:
         row_number += 1
         if not any(cells):
             continue  # a blank line, as spreadsheets leave at the end
-        yield row_number, {name: csv_unquote(cell) for name, cell in zip(header, cells)}
+        if len(cells) != len(header):
+            yield (
+                row_number,
+                BadRecord(
+                    f"the row has {len(cells)} cells but the header names {len(header)} columns."
+                ),
+            )
+            continue
+        yield (
+            row_number,
+            {name: csv_unquote(cell) for name, cell in zip(header, cells, strict=True)},
+        )
 
 
 # --- JSON ---------------------------------------------------------------------------------

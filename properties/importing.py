@@ -25,6 +25,7 @@ from django.db.models.functions import Lower
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
+from properties.feeds import BadRecord
 from properties.models import Property
 from properties.reso import FIELDS_FROM_RESO, UnknownValue, reso_to_listing_data
 from properties.serializers import PropertySerializer
@@ -173,6 +174,9 @@ def listings_import(
 
 
 def _row_read(number, record, first_row_of, result) -> _Row | None:
+    if isinstance(record, BadRecord):
+        result.failures.append(RowFailure(number, "", record.reason))
+        return None
     if not isinstance(record, dict):
         kind = type(record).__name__
         result.failures.append(
