@@ -20,11 +20,11 @@ Semantics an operator can rely on:
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.db.models.functions import Lower
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
+from properties.bulk import BatchWriter
 from properties.feeds import BadRecord
 from properties.models import Property
 from properties.reso import FIELDS_FROM_RESO, UnknownValue, reso_to_listing_data
@@ -150,23 +150,25 @@ def listings_import(
 
     Each batch costs three queries (existing listings, agents, one upsert) and
     is written in its own transaction, so an interrupted import leaves whole
-    batches and running it again completes it.
+    batches and running it again completes it. On PostgreSQL a batch is
+    written while the next one is validated (``BatchWriter``).
     """
     result = ImportResult()
     validator = _RowValidator()
     first_row_of = {}
     batch = []
-    for number, record in records:
-        row = _row_read(number, record, first_row_of, result)
-        if row is not None:
-            batch.append(row)
-        if len(batch) >= batch_size:
-            _batch_import(batch, validator, result, dry_run=dry_run)
-            batch = []
-            if on_batch:
-                on_batch(result)
-    if batch:
-        _batch_import(batch, validator, result, dry_run=dry_run)
+    with BatchWriter() as writer:
+        for number, record in records:
+            row = _row_read(number, record, first_row_of, result)
+            if row is not None:
+                batch.append(row)
+            if len(batch) >= batch_size:
+                _batch_import(batch, validator, result, writer=writer, dry_run=dry_run)
+                batch = []
+                if on_batch:
+                    on_batch(result)
+        if batch:
+            _batch_import(batch, validator, result, writer=writer, dry_run=dry_run)
     if on_batch:
         on_batch(result)
     result.failures.sort(key=lambda failure: failure.row)
@@ -207,7 +209,7 @@ def _row_read(number, record, first_row_of, result) -> _Row | None:
     return _Row(number, key, data, email)
 
 
-def _batch_import(batch: list[_Row], validator, result, *, dry_run) -> None:
+def _batch_import(batch: list[_Row], validator, result, *, writer, dry_run) -> None:
     keys = [row.mls_number for row in batch]
     existing = {
         listing.mls_number: listing for listing in Property.objects.filter(mls_number__in=keys)
@@ -241,17 +243,17 @@ def _batch_import(batch: list[_Row], validator, result, *, dry_run) -> None:
             continue
         for name, value in changes.items():
             setattr(listing, name, value)
-        # Written as an upsert on mls_number, like the new rows, in the same statement.
         listing.pk = None
         to_write.append(listing)
         changed_fields.update(changes)
         result.updated += 1
     if to_write and not dry_run:
         update_fields = {"listing_agent" if f == "listing_agent_id" else f for f in changed_fields}
-        with transaction.atomic():
-            Property.objects.bulk_create(
-                to_write,
-                update_conflicts=True,
-                unique_fields=["mls_number"],
-                update_fields=sorted(update_fields | {"updated_at"}),
-            )
+        writer.submit(_listings_upsert, to_write, sorted(update_fields | {"updated_at"}))
+
+
+def _listings_upsert(listings, update_fields):
+    # One INSERT ... ON CONFLICT (mls_number) DO UPDATE for new and changed rows alike.
+    Property.objects.bulk_create(
+        listings, update_conflicts=True, unique_fields=["mls_number"], update_fields=update_fields
+    )

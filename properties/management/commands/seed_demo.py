@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from properties.bulk import BatchWriter
 from properties.factories import (
     STATUS_WEIGHTS,
     PriceChangeFactory,
@@ -65,7 +66,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic():
             agent_rows = _agents_create(agents)
-            created, price_changes = _listings_create(listings, agent_rows)
+        # Batches commit one by one (the writer overlaps inserting one with building the next).
+        created, price_changes = _listings_create(listings, agent_rows)
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Seeded {len(agent_rows)} agents, {created} listings and {price_changes} price "
@@ -124,36 +126,46 @@ def _listings_create(count, agents) -> tuple[int, int]:
         Property.objects.filter(mls_number__startswith="D").values_list("mls_number", flat=True),
         "D",
     )
+    created = price_changes = 0
+    with BatchWriter() as writer:
+        for start in range(0, count, BATCH_SIZE):
+            batch = _listings_build(start, min(start + BATCH_SIZE, count), first, agents, rng)
+            history = _price_cuts(batch, rng)
+            writer.submit(_listings_insert, batch, history)
+            created += len(batch)
+            price_changes += len(history)
+    return created, price_changes
+
+
+def _listings_build(start, stop, first, agents, rng) -> list:
     statuses, status_weights = zip(*STATUS_WEIGHTS.items(), strict=True)
     types, type_weights = zip(*TYPE_WEIGHTS.items(), strict=True)
-    created = price_changes = 0
-    for start in range(0, count, BATCH_SIZE):
-        batch = []
-        for i in range(start, min(start + BATCH_SIZE, count)):
-            status = rng.choices(statuses, status_weights)[0]
-            extra = {}
-            if status == Property.Status.SOLD:
-                model_factory = SoldPropertyFactory
-                extra["listed_at"] = SOLD_LISTED_FROM + datetime.timedelta(rng.randint(0, 300))
-            else:
-                model_factory = PropertyFactory
-            batch.append(
-                model_factory.build(
-                    mls_number=f"D{first + i:07d}",
-                    status=status,
-                    property_type=rng.choices(types, type_weights)[0],
-                    listing_agent=rng.choice(agents) if agents else None,
-                    **extra,
-                )
+    batch = []
+    for i in range(start, stop):
+        status = rng.choices(statuses, status_weights)[0]
+        extra = {}
+        if status == Property.Status.SOLD:
+            model_factory = SoldPropertyFactory
+            extra["listed_at"] = SOLD_LISTED_FROM + datetime.timedelta(rng.randint(0, 300))
+        else:
+            model_factory = PropertyFactory
+        batch.append(
+            model_factory.build(
+                mls_number=f"D{first + i:07d}",
+                status=status,
+                property_type=rng.choices(types, type_weights)[0],
+                listing_agent=rng.choice(agents) if agents else None,
+                **extra,
             )
-        history = _price_cuts(batch, rng)
-        listings = Property.objects.bulk_create(batch)
-        for change in history:
-            change.property_id = change.property.pk
-        PriceChange.objects.bulk_create(history)
-        created += len(listings)
-        price_changes += len(history)
-    return created, price_changes
+        )
+    return batch
+
+
+def _listings_insert(listings, history):
+    Property.objects.bulk_create(listings)
+    for change in history:
+        change.property_id = change.property.pk
+    PriceChange.objects.bulk_create(history)
 
 
 def _price_cuts(listings, rng: random.Random) -> list:
