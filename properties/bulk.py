@@ -3,6 +3,7 @@
 from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connection, connections, transaction
+from django.utils import timezone
 
 
 class BatchWriter:
@@ -56,3 +57,54 @@ class BatchWriter:
 def _atomic_call(write, args, kwargs):
     with transaction.atomic():
         write(*args, **kwargs)
+
+
+def listings_upsert(listings: list, *, update_fields: list[str]) -> None:
+    """Insert ``listings``, updating ``update_fields`` of those whose MLS number exists.
+
+    Sets each listing's ``pk``. On PostgreSQL the rows are streamed with COPY
+    into a temporary table and merged with one ``INSERT ... SELECT ... ON
+    CONFLICT (mls_number) DO UPDATE``: the same statement ``bulk_create`` would
+    run, without building a 25-parameters-a-row query in Python. A price that
+    changes is still an UPDATE of ``price``, so the trigger records it.
+    """
+    from properties.models import Property
+
+    if connection.vendor != "postgresql":
+        Property.objects.bulk_create(
+            listings,
+            update_conflicts=True,
+            unique_fields=["mls_number"],
+            update_fields=update_fields,
+        )
+        return
+    fields = [f for f in Property._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(Property._meta.db_table)
+    updates = ", ".join(
+        f"{name} = EXCLUDED.{name}"
+        for name in (
+            connection.ops.quote_name(Property._meta.get_field(f).column) for f in update_fields
+        )
+    )
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS listings_upsert_rows "  # noqa: S608
+            f"ON COMMIT DELETE ROWS AS SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
+        with raw.copy(f"COPY listings_upsert_rows ({columns}) FROM STDIN") as copy:
+            for listing in listings:
+                # What the fields' auto_now(_add) would set; a conflict keeps created_at.
+                listing.created_at = listing.created_at or now
+                listing.updated_at = now
+                copy.write_row([getattr(listing, f.attname) for f in fields])
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM listings_upsert_rows "  # noqa: S608
+            f"ON CONFLICT (mls_number) DO UPDATE SET {updates} RETURNING id, mls_number"
+        )
+        ids = {mls_number: pk for pk, mls_number in cursor.fetchall()}
+        cursor.execute("DELETE FROM listings_upsert_rows")
+    for listing in listings:
+        listing.pk = ids[listing.mls_number]

@@ -24,7 +24,7 @@ from django.db.models.functions import Lower
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
-from properties.bulk import BatchWriter
+from properties.bulk import BatchWriter, listings_upsert
 from properties.feeds import BadRecord
 from properties.models import Property
 from properties.reso import FIELDS_FROM_RESO, UnknownValue, reso_to_listing_data
@@ -249,11 +249,7 @@ def _batch_import(batch: list[_Row], validator, result, *, writer, dry_run) -> N
         result.updated += 1
     if to_write and not dry_run:
         update_fields = {"listing_agent" if f == "listing_agent_id" else f for f in changed_fields}
-        writer.submit(_listings_upsert, to_write, sorted(update_fields | {"updated_at"}))
-
-
-def _listings_upsert(listings, update_fields):
-    # One INSERT ... ON CONFLICT (mls_number) DO UPDATE for new and changed rows alike.
-    Property.objects.bulk_create(
-        listings, update_conflicts=True, unique_fields=["mls_number"], update_fields=update_fields
-    )
+        # One INSERT ... ON CONFLICT (mls_number) DO UPDATE for new and changed rows alike.
+        writer.submit(
+            listings_upsert, to_write, update_fields=sorted(update_fields | {"updated_at"})
+        )

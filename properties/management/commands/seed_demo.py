@@ -11,7 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from properties.bulk import BatchWriter
+from properties.bulk import BatchWriter, listings_upsert
 from properties.factories import (
     STATUS_WEIGHTS,
     PriceChangeFactory,
@@ -24,6 +24,7 @@ from users.models import User
 
 DEMO_STAFF_USERNAME = "demo-staff"
 BATCH_SIZE = 2000
+DESCRIPTION_POOL = 200
 TYPE_WEIGHTS = {
     Property.PropertyType.RESIDENTIAL: 78,
     Property.PropertyType.COMMERCIAL: 10,
@@ -137,9 +138,17 @@ def _listings_create(count, agents) -> tuple[int, int]:
     return created, price_changes
 
 
+def _descriptions(count) -> list[str]:
+    # Faker's paragraph costs as much as the rest of a listing; a pool of them, drawn
+    # at random, reads just as well and halves the time to build 100,000 listings.
+    paragraph = PropertyFactory.description
+    return [paragraph.evaluate(None, None, {"locale": None}) for _ in range(count)]
+
+
 def _listings_build(start, stop, first, agents, rng) -> list:
     statuses, status_weights = zip(*STATUS_WEIGHTS.items(), strict=True)
     types, type_weights = zip(*TYPE_WEIGHTS.items(), strict=True)
+    descriptions = _descriptions(min(DESCRIPTION_POOL, stop - start))
     batch = []
     for i in range(start, stop):
         status = rng.choices(statuses, status_weights)[0]
@@ -155,6 +164,7 @@ def _listings_build(start, stop, first, agents, rng) -> list:
                 status=status,
                 property_type=rng.choices(types, type_weights)[0],
                 listing_agent=rng.choice(agents) if agents else None,
+                description=rng.choice(descriptions),
                 **extra,
             )
         )
@@ -162,7 +172,7 @@ def _listings_build(start, stop, first, agents, rng) -> list:
 
 
 def _listings_insert(listings, history):
-    Property.objects.bulk_create(listings)
+    listings_upsert(listings, update_fields=["updated_at"])
     for change in history:
         change.property_id = change.property.pk
     PriceChange.objects.bulk_create(history)
