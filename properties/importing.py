@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from django.db.models.functions import Lower
 from rest_framework import serializers
+from rest_framework.fields import SkipField, empty
 from rest_framework.validators import UniqueValidator
 
 from properties.bulk import BatchWriter, listings_upsert
@@ -95,12 +96,53 @@ class ListingImportSerializer(PropertySerializer):
         return fields
 
 
+class _MemoizedValidation:
+    """A field's ``run_validation`` that remembers its answer for values it saw before.
+
+    A feed repeats the same cities, states, statuses, dates and bedroom counts
+    thousands of times; each field's rules depend on the value alone, so the
+    answer (a value, an error or "skip") is looked up instead of recomputed.
+    Keys include the type: ``True``, ``1`` and ``1.0`` are equal to Python but
+    not to the rules. The cache stops growing at ``LIMIT`` values per field.
+    """
+
+    LIMIT = 5000
+
+    def __init__(self, run_validation):
+        self.run_validation = run_validation
+        self.answers = {}
+
+    def __call__(self, data=empty):
+        try:
+            key = (type(data), data)
+            answer = self.answers.get(key)
+        except TypeError:  # unhashable: a list or an object in a JSON feed
+            return self.run_validation(data)
+        if answer is None:
+            try:
+                answer = (True, self.run_validation(data))
+            except serializers.ValidationError as exc:
+                answer = (False, exc.detail)
+            except SkipField:
+                answer = (False, None)
+            if len(self.answers) < self.LIMIT:
+                self.answers[key] = answer
+        valid, value = answer
+        if valid:
+            return value
+        if value is None:
+            raise SkipField
+        raise serializers.ValidationError(value)
+
+
 class _RowValidator:
     """One serializer for every row: building its fields per row would cost more than the rest."""
 
     def __init__(self):
         self.serializer = ListingImportSerializer()
         self.fields = self.serializer.fields
+        for validated_field in self.fields.values():
+            validated_field.run_validation = _MemoizedValidation(validated_field.run_validation)
         self.text_fields = {
             name for name, f in self.fields.items() if isinstance(f, serializers.CharField)
         }

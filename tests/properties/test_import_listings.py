@@ -373,3 +373,21 @@ def test_a_url_answering_an_error_status_is_reported(feed_server):
         call_command("import_listings", f"{feed_server}/missing", "--allow-private")
 
     assert str(error.value) == f"{feed_server}/missing answered HTTP 404 Not Found."
+
+
+def test_repeated_values_get_the_same_verdict_every_time(tmp_path):
+    # Validation answers are remembered per value; True must not pass for 1, nor 1 for "1".
+    rows = [
+        reso_row("M1", ListPrice="bad", BedroomsTotal=1),
+        reso_row("M2", ListPrice="bad", BedroomsTotal=True),
+        reso_row("M3", BedroomsTotal=1),
+        reso_row("M4", BedroomsTotal="1"),
+    ]
+    run = run_command("import_listings", write_json(tmp_path, rows))
+
+    assert run.error_lines == [
+        "row 1 (ListingId M1): ListPrice: A valid number is required.",
+        "row 2 (ListingId M2): ListPrice: A valid number is required. BedroomsTotal: A valid "
+        "integer is required.",
+    ]
+    assert dict(Property.objects.values_list("mls_number", "bedrooms")) == {"M3": 1, "M4": 1}
