@@ -41,7 +41,11 @@ class BadRecord:
 
 @dataclass
 class Feed:
-    """A feed's records as ``(row_number, record)`` and how far reading has got."""
+    """A feed's records as ``(row_number, record)`` and how far reading has got.
+
+    ``size`` and ``progress.consumed`` count characters of a CSV feed and
+    records of a JSON one (which is parsed whole before the first record).
+    """
 
     records: Iterator[tuple[int, dict]]
     size: int
@@ -182,8 +186,13 @@ def _json_feed(text: str) -> Feed:
             'A JSON feed must be a list of listings or a RESO envelope {"value": [...]}.'
         )
     progress = _Progress()
-    progress.consumed = len(text)
-    return Feed(records=enumerate(records, start=1), size=len(text), progress=progress)
+
+    def numbered():
+        for number, record in enumerate(records, start=1):
+            progress.consumed = number
+            yield number, record
+
+    return Feed(records=numbered(), size=len(records), progress=progress)
 
 
 # --- URLs ---------------------------------------------------------------------------------

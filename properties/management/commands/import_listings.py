@@ -84,15 +84,23 @@ class _ProgressReport:
             bar = "#" * filled + "-" * (self.WIDTH - filled)
             self.stream.write(
                 f"\r[{bar}] {fraction:4.0%} {result.rows} rows, {rate:,.0f} rows/s",
+                style_func=_plain,
                 ending="",
             )
             self.stream.flush()
             self.drawn = True
         elif now - self.last_line >= self.PLAIN_INTERVAL_SECONDS:
-            self.stream.write(f"{fraction:.0%} read, {result.rows} rows, {rate:,.0f} rows/s")
+            self.stream.write(
+                f"{fraction:.0%} read, {result.rows} rows, {rate:,.0f} rows/s", style_func=_plain
+            )
             self.last_line = now
 
     def finish(self):
         if self.drawn:
-            self.stream.write("")
+            self.stream.write("", style_func=_plain)
             self.drawn = False
+
+
+def _plain(text):
+    # stderr is styled as errors on a terminal; progress is not an error.
+    return text
