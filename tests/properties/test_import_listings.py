@@ -1,13 +1,15 @@
 import datetime
 import http.server
+import io
 import threading
 from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
+from properties import importing
 from properties.models import PriceChange, Property
 from tests.properties.command_helpers import reso_row, run_command, write_csv, write_json
 from users.factories import AgentFactory, UserFactory
@@ -391,3 +393,47 @@ def test_repeated_values_get_the_same_verdict_every_time(tmp_path):
         "integer is required.",
     ]
     assert dict(Property.objects.values_list("mls_number", "bedrooms")) == {"M3": 1, "M4": 1}
+
+
+def test_an_interrupted_import_leaves_whole_batches_and_a_rerun_completes_it(tmp_path, monkeypatch):
+    # Given a feed of three batches whose second batch fails to write
+    path = write_csv(tmp_path, [reso_row(f"I{n}") for n in range(6)])
+    real_upsert = importing.listings_upsert
+    calls = []
+
+    def failing_upsert(listings, **kwargs):
+        calls.append(len(listings))
+        real_upsert(listings, **kwargs)
+        if len(calls) == 2:
+            raise DatabaseError("connection lost")
+
+    monkeypatch.setattr(importing, "listings_upsert", failing_upsert)
+
+    # When it is imported, it stops with a clear error and keeps only the first batch
+    with pytest.raises(CommandError, match=r"^Writing to the database failed: connection lost"):
+        call_command("import_listings", path, "--batch-size", "2", stdout=io.StringIO())
+    assert sorted(Property.objects.values_list("mls_number", flat=True)) == ["I0", "I1"]
+
+    # Then running it again completes the job
+    monkeypatch.setattr(importing, "listings_upsert", real_upsert)
+    run = run_command("import_listings", path, "--batch-size", "2")
+    assert run.last_line == "created 4, updated 0, unchanged 2, failed 0"
+    assert Property.objects.count() == 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_batches_are_written_behind_validation(tmp_path):
+    # Without the test's wrapping transaction, PostgreSQL writes on a second connection.
+    rows = [reso_row(f"T{n}", ListPrice=str(100_000 + n)) for n in range(5)]
+    path = write_csv(tmp_path, rows)
+    run_command("import_listings", path, "--batch-size", "2")
+    rows[4]["ListPrice"] = "1"
+
+    run = run_command(
+        "import_listings", write_csv(tmp_path, rows, name="b.csv"), "--batch-size", "2"
+    )
+
+    assert run.last_line == "created 0, updated 1, unchanged 4, failed 0"
+    assert list(PriceChange.objects.values_list("property__mls_number", "new_price")) == [
+        ("T4", Decimal("1.00"))
+    ]

@@ -2,6 +2,7 @@ import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from properties.feeds import FORMATS, FeedError, feed_open
 from properties.importing import DEFAULT_BATCH_SIZE, listings_import
@@ -52,6 +53,12 @@ class Command(BaseCommand):
             progress.finish()
             # Earlier batches are committed; re-running the fixed file completes the job.
             raise CommandError(f"{exc} Rows before it were imported.") from None
+        except DatabaseError as exc:
+            progress.finish()
+            raise CommandError(
+                f"Writing to the database failed: {exc}. Batches before the failing one were "
+                "committed; running the import again completes it."
+            ) from None
         progress.finish()
         for failure in result.failures:
             self.stderr.write(str(failure))
