@@ -58,14 +58,20 @@ def feed_write(path, rows, agents, *, price_change_every=0):
 
 def timed(label, rows, *args):
     out, err = io.StringIO(), io.StringIO()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     try:
         call_command(*args, stdout=out, stderr=err)
     except SystemExit:
         pass  # import_listings exits 1 because of the deliberate bad rows
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     last = out.getvalue().strip().splitlines()[-1]
-    print(f"{label:<34} {elapsed:7.2f} s  {rows / elapsed:9,.0f} rows/s   {last}")
+    # Other processes on the machine slow the wall clock; the load average says how much.
+    load = os.getloadavg()[0]
+    print(
+        f"{label:<30} {elapsed:6.1f} s {rows / elapsed:7,.0f} rows/s "
+        f"(Python CPU {cpu:5.1f} s, load {load:4.1f})  {last}"
+    )
     return elapsed
 
 
