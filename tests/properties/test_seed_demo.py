@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from properties.models import PriceChange, Property
 from tests.properties.command_helpers import run_command
@@ -70,7 +71,8 @@ def test_seed_demo_creates_the_requested_counts_of_realistic_data():
     latest = {}
     for change in changes.order_by("changed_at"):
         assert change.old_price > change.new_price
-        assert change.changed_at.date() >= change.property.listed_at
+        assert change.property.listed_at < change.changed_at.date() <= timezone.localdate()
+        assert change.changed_at.date() <= (change.property.sold_at or timezone.localdate())
         latest[change.property_id] = change
     assert all(c.new_price == c.property.price for c in latest.values())
 

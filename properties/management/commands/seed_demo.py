@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from properties.bulk import BatchWriter, listings_upsert
 from properties.factories import (
@@ -179,27 +180,33 @@ def _listings_insert(listings, history):
 
 
 def _price_cuts(listings, rng: random.Random) -> list:
-    """Earlier, higher asking prices for a share of ``listings``, ending at today's price."""
+    """Earlier, higher asking prices for a share of ``listings``, ending at today's price.
+
+    Cuts come one to three weeks apart after the listing date, never after the
+    sale or today.
+    """
+    today = timezone.localdate()
     changes = []
     for listing in listings:
         if rng.random() >= PRICE_CUT_SHARE:
             continue
-        new_price = listing.price
-        changed_at = datetime.datetime.combine(
-            listing.sold_at or listing.listed_at + datetime.timedelta(days=60),
-            datetime.time(12),
-            tzinfo=datetime.UTC,
-        )
+        until = min(listing.sold_at or today, today)
+        day, dates = listing.listed_at, []
         for _ in range(rng.randint(1, 3)):
+            day += datetime.timedelta(days=rng.randint(5, 14))
+            if day <= until:
+                dates.append(day)
+        new_price = listing.price
+        for day in reversed(dates):
             old_price = (new_price * Decimal(rng.uniform(1.02, 1.08))).quantize(Decimal("1000"))
-            old_price = old_price.quantize(Decimal("0.01"))
-            changed_at -= datetime.timedelta(days=rng.randint(5, 15))
             changes.append(
                 PriceChangeFactory.build(
                     property=listing,
-                    old_price=old_price,
+                    old_price=old_price.quantize(Decimal("0.01")),
                     new_price=new_price,
-                    changed_at=changed_at,
+                    changed_at=datetime.datetime.combine(
+                        day, datetime.time(12), tzinfo=datetime.UTC
+                    ),
                 )
             )
             new_price = old_price
