@@ -186,6 +186,6 @@ def reso_to_listing_data(record: dict) -> dict:
 
 def csv_unquote(text: str) -> str:
     """Undo ``csv_safe``: the exact value a CSV cell written by ``csv_safe`` stands for."""
-    if _QUOTED_FORMULA.match(text):
+    if text[:1] == "'" and _QUOTED_FORMULA.match(text):
         return text[1:]
     return text

@@ -1,6 +1,7 @@
 import datetime
 import http.server
 import io
+import json
 import threading
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
-from properties import importing
+from properties import feeds, importing
 from properties.models import PriceChange, Property
 from tests.properties.command_helpers import reso_row, run_command, write_csv, write_json
 from users.factories import AgentFactory, UserFactory
@@ -437,3 +438,44 @@ def test_outside_a_transaction_batches_are_written_behind_validation(tmp_path):
     assert list(PriceChange.objects.values_list("property__mls_number", "new_price")) == [
         ("T4", Decimal("1.00"))
     ]
+
+
+def test_a_url_larger_than_the_cap_is_refused(feed_server, monkeypatch):
+    monkeypatch.setattr(feeds, "MAX_FEED_BYTES", 100)
+
+    with pytest.raises(CommandError, match=r"/feed.csv is \d+ bytes, more than the 100 allowed"):
+        call_command("import_listings", f"{feed_server}/feed.csv", "--allow-private")
+    assert Property.objects.count() == 0
+
+
+def test_a_redirect_to_a_private_address_is_refused(feed_server, monkeypatch):
+    # The first hop is allowed (as if public); the redirect target is checked again.
+    real_resolve = feeds._address_resolve
+    checked = []
+
+    def resolve(host, port, *, allow_private):
+        checked.append(allow_private)
+        return real_resolve(host, port, allow_private=len(checked) == 1)
+
+    monkeypatch.setattr(feeds, "_address_resolve", resolve)
+
+    with pytest.raises(CommandError, match=r"^127.0.0.1 resolves to 127.0.0.1, a private"):
+        call_command("import_listings", f"{feed_server}/redirect")
+    assert len(checked) == 2
+
+
+def test_the_format_is_detected_from_the_content(tmp_path):
+    path = tmp_path / "feed"
+    path.write_text(json.dumps({"value": [reso_row("F1")]}), encoding="utf-8")
+
+    run = run_command("import_listings", str(path))
+
+    assert run.last_line == "created 1, updated 0, unchanged 0, failed 0"
+
+
+def test_a_file_that_is_not_utf8_is_a_clear_error(tmp_path):
+    path = tmp_path / "feed.csv"
+    path.write_bytes("ListingId,City\nL1,Montréal\n".encode("latin-1"))
+
+    with pytest.raises(CommandError, match=r"^The feed is not UTF-8 text"):
+        call_command("import_listings", str(path))
