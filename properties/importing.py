@@ -11,7 +11,8 @@ Semantics an operator can rely on:
   the stored listing as a PATCH would be. A bad row is reported and skipped;
   the others are imported.
 * ``ListAgentEmail`` links the agent with that email (case-insensitive); an
-  email that matches no agent leaves the listing without one.
+  email that matches no agent leaves the listing without one (a listing keeps
+  a current agent who is no longer one).
 * Rows identical to the stored listing are not written, so their
   ``updated_at`` stays; a price change is an UPDATE of ``price``, which the
   database trigger records as a ``PriceChange``.
@@ -251,20 +252,31 @@ def _row_read(number, record, first_row_of, result) -> _Row | None:
     return _Row(number, key, data, email)
 
 
+def _agent_id(user, listing) -> int | None:
+    # Only an agent can become a listing's agent, as in the API; a listing keeps the
+    # user it already has, whatever their role now, so its export re-imports unchanged.
+    if user is None:
+        return None
+    pk, is_agent = user
+    if is_agent or (listing is not None and listing.listing_agent_id == pk):
+        return pk
+    return None
+
+
 def _batch_import(batch: list[_Row], validator, result, *, writer, dry_run) -> None:
     keys = [row.mls_number for row in batch]
     existing = {
         listing.mls_number: listing for listing in Property.objects.filter(mls_number__in=keys)
     }
     emails = {row.agent_email for row in batch if row.agent_email}
-    agents = {}
+    users = {}
     if emails:
-        agents = dict(
-            User.objects.agents()
-            .annotate(email_lower=Lower("email"))
+        users = {
+            email: (pk, role == User.Role.AGENT)
+            for email, pk, role in User.objects.annotate(email_lower=Lower("email"))
             .filter(email_lower__in=emails)
-            .values_list("email_lower", "id")
-        )
+            .values_list("email_lower", "id", "role")
+        }
     to_write, changed_fields = [], set()
     for row in batch:
         listing = existing.get(row.mls_number)
@@ -274,7 +286,7 @@ def _batch_import(batch: list[_Row], validator, result, *, writer, dry_run) -> N
             result.failures.append(RowFailure(row.number, row.mls_number, _reason(exc.detail)))
             continue
         if row.agent_email is not None:
-            attrs["listing_agent_id"] = agents.get(row.agent_email)
+            attrs["listing_agent_id"] = _agent_id(users.get(row.agent_email), listing)
         if listing is None:
             to_write.append(Property(**attrs))
             result.created += 1

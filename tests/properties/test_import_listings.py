@@ -14,6 +14,7 @@ from properties import feeds, importing
 from properties.models import PriceChange, Property
 from tests.properties.command_helpers import reso_row, run_command, write_csv, write_json
 from users.factories import AgentFactory, UserFactory
+from users.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -301,6 +302,22 @@ def test_listing_agent_is_linked_by_email_with_one_query_per_batch(tmp_path):
         "G3": None,
         "G4": None,
     }
+
+
+def test_a_listing_keeps_its_agent_after_the_agent_became_a_client(tmp_path):
+    agent = AgentFactory(email="former@example.com")
+    run_command(
+        "import_listings", write_csv(tmp_path, [reso_row("K1", ListAgentEmail=agent.email)])
+    )
+    User.objects.filter(pk=agent.pk).update(role=User.Role.CLIENT)
+
+    run = run_command(
+        "import_listings",
+        write_csv(tmp_path, [reso_row("K1", ListAgentEmail=agent.email)], name="b.csv"),
+    )
+
+    assert run.last_line == "created 0, updated 0, unchanged 1, failed 0"
+    assert listing_values("K1", "listing_agent") == (agent.pk,)
 
 
 def test_batches_cost_the_same_queries_whatever_their_size(tmp_path):
