@@ -1,9 +1,11 @@
-"""Overlapping bulk writes with the Python work that prepares the next batch."""
+"""Bulk writes of listings: one batch written while Python prepares the next, COPY upserts."""
 
 from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connection, connections, transaction
 from django.utils import timezone
+
+from properties.models import Property
 
 
 class BatchWriter:
@@ -68,8 +70,6 @@ def listings_upsert(listings: list, *, update_fields: list[str]) -> None:
     run, without building a 25-parameters-a-row query in Python. A price that
     changes is still an UPDATE of ``price``, so the trigger records it.
     """
-    from properties.models import Property
-
     if connection.vendor != "postgresql":
         Property.objects.bulk_create(
             listings,
