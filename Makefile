@@ -37,5 +37,11 @@ format: install
 faults: install
 	bench/faults/run_all.sh
 
+# Times import_listings and seed_demo at 100,000 rows. It FLUSHES the database
+# DATABASE_URL names: point it at a scratch PostgreSQL database.
+bench: install
+	@test -n "$(DATABASE_URL)" || { echo "Set DATABASE_URL to a scratch PostgreSQL database."; exit 2; }
+	$(BIN)/python bench/import_listings.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -1,5 +1,7 @@
 """The RESO Data Dictionary shape of a listing: one mapping for imports, exports and the admin."""
 
+import re
+
 from properties.models import Property
 
 STATUS_TO_RESO = {
@@ -46,8 +48,12 @@ RESO_FIELDS = {
     "ModificationTimestamp": "updated_at",
 }
 
-# Characters that make a spreadsheet treat a cell as a formula (OWASP CSV injection).
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A leading =, +, -, @, tab or carriage return makes a spreadsheet run a cell as a
+# formula (OWASP CSV injection); csv_safe prefixes such cells with an apostrophe.
+# Values that already look quoted ("'=x") get one more, so csv_unquote, which strips
+# exactly one, is an exact inverse.
+_NEEDS_QUOTE = re.compile(r"^'*[=+\-@\t\r]")
+_QUOTED_FORMULA = re.compile(r"^'+[=+\-@\t\r]")
 
 
 def listing_to_reso(listing: Property) -> dict:
@@ -74,7 +80,7 @@ def csv_safe(value) -> str:
     if value is None:
         return ""
     text = str(value)
-    if text.startswith(_FORMULA_PREFIXES) and not _is_number(text):
+    if _NEEDS_QUOTE.match(text) and not _is_number(text):
         return "'" + text
     return text
 
@@ -86,3 +92,100 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# --- The reverse direction: a RESO record from a feed to Hearth values -------------------
+
+# RESO field name -> Property field for reading a feed: the export table read backwards.
+# ``ModificationTimestamp`` is Hearth's own bookkeeping (``updated_at``), never imported.
+FIELDS_FROM_RESO = {
+    reso_name: field for reso_name, field in RESO_FIELDS.items() if field != "updated_at"
+}
+
+# Feeds that split the street address send these instead of ``UnparsedAddress``.
+STREET_PARTS = ("StreetNumber", "StreetName")
+
+
+def _enum_key(value: str) -> str:
+    # "Coming Soon", "coming_soon" and "COMING-SOON" name the same value.
+    return " ".join(value.replace("_", " ").replace("-", " ").lower().split())
+
+
+# RESO StandardStatus values and Hearth's own, by _enum_key. RESO "Delete" and
+# "Incomplete" are not listings a buyer can see, so they stay unknown (a row error).
+STATUS_FROM_RESO = {
+    **{_enum_key(status.value): status for status in Property.Status},
+    **{_enum_key(name): status for status, name in STATUS_TO_RESO.items()},
+    "active under contract": Property.Status.PENDING,
+    "sold": Property.Status.SOLD,
+    "canceled": Property.Status.WITHDRAWN,
+    "cancelled": Property.Status.WITHDRAWN,
+    "hold": Property.Status.WITHDRAWN,
+}
+
+# RESO PropertyType values and Hearth's own. Lease types are refused: Hearth lists
+# properties for sale, and a rent is not an asking price.
+TYPE_FROM_RESO = {
+    **{_enum_key(kind.value): kind for kind in Property.PropertyType},
+    **{_enum_key(name): kind for kind, name in TYPE_TO_RESO.items()},
+    "residential income": Property.PropertyType.RESIDENTIAL,
+    "manufactured in park": Property.PropertyType.RESIDENTIAL,
+    "business opportunity": Property.PropertyType.COMMERCIAL,
+    "farm": Property.PropertyType.LAND,
+}
+
+
+class UnknownValue(ValueError):
+    """A RESO enumeration value Hearth has no equivalent for; ``field`` names the RESO field."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def status_from_reso(value: str) -> str:
+    try:
+        return STATUS_FROM_RESO[_enum_key(value)]
+    except KeyError:
+        known = ", ".join(STATUS_TO_RESO.values())
+        raise UnknownValue(
+            "StandardStatus", f"{value!r} is not a listing status Hearth knows (use {known})."
+        ) from None
+
+
+def type_from_reso(value: str) -> str:
+    try:
+        return TYPE_FROM_RESO[_enum_key(value)]
+    except KeyError:
+        known = ", ".join(TYPE_TO_RESO.values())
+        raise UnknownValue(
+            "PropertyType", f"{value!r} is not a property type Hearth lists (use {known})."
+        ) from None
+
+
+def reso_to_listing_data(record: dict) -> dict:
+    """Hearth field -> raw value for one RESO record; absent fields stay absent.
+
+    Values are left as the feed sent them (validation is the serializer's job),
+    except the enumerations, which are translated here and raise
+    ``UnknownValue`` when Hearth has no equivalent.
+    """
+    data = {}
+    for reso_name, field in FIELDS_FROM_RESO.items():
+        if reso_name in record:
+            data[field] = record[reso_name]
+    if not data.get("street_address") and any(part in record for part in STREET_PARTS):
+        parts = (record.get(part) for part in STREET_PARTS)
+        data["street_address"] = " ".join(str(part).strip() for part in parts if part)
+    for field, translate in (("status", status_from_reso), ("property_type", type_from_reso)):
+        value = data.get(field)
+        if isinstance(value, str) and value.strip():
+            data[field] = translate(value)
+    return data
+
+
+def csv_unquote(text: str) -> str:
+    """Undo ``csv_safe``: the exact value a CSV cell written by ``csv_safe`` stands for."""
+    if text[:1] == "'" and _QUOTED_FORMULA.match(text):
+        return text[1:]
+    return text

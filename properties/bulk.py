@@ -1,0 +1,110 @@
+"""Bulk writes of listings: one batch written while Python prepares the next, COPY upserts."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from django.db import connection, connections, transaction
+from django.utils import timezone
+
+from properties.models import Property
+
+
+class BatchWriter:
+    """Runs each batch's write in its own transaction, one batch behind the caller.
+
+    On PostgreSQL the write runs on a second connection in a worker thread, so
+    the database inserts one batch while Python validates or builds the next
+    (the driver releases the GIL while it waits). At most one batch is in
+    flight, and every batch commits on its own, so an interrupted run leaves
+    whole batches only. Elsewhere, or inside a caller's transaction (which a
+    second connection could not see), writes run inline.
+    """
+
+    def __init__(self):
+        threaded = connection.vendor == "postgresql" and not connection.in_atomic_block
+        self._executor = ThreadPoolExecutor(max_workers=1) if threaded else None
+        self._pending = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def submit(self, write, *args, **kwargs) -> None:
+        """Run ``write(*args, **kwargs)`` in a transaction, after the previous batch."""
+        if self._executor is None:
+            _atomic_call(write, args, kwargs)
+            return
+        self.wait()
+        self._pending = self._executor.submit(_atomic_call, write, args, kwargs)
+
+    def wait(self) -> None:
+        """Block until the batch in flight is written; re-raise its error, if any."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        if self._executor is None:
+            return
+        try:
+            self.wait()
+        finally:
+            # The worker's connection is thread-local: only the worker can close it.
+            self._executor.submit(connections.close_all).result()
+            self._executor.shutdown()
+            self._executor = None
+
+
+def _atomic_call(write, args, kwargs):
+    with transaction.atomic():
+        write(*args, **kwargs)
+
+
+def listings_upsert(listings: list, *, update_fields: list[str]) -> None:
+    """Insert ``listings``, updating ``update_fields`` of those whose MLS number exists.
+
+    Sets each listing's ``pk``. On PostgreSQL the rows are streamed with COPY
+    into a temporary table and merged with one ``INSERT ... SELECT ... ON
+    CONFLICT (mls_number) DO UPDATE``: the same statement ``bulk_create`` would
+    run, without building a 25-parameters-a-row query in Python. A price that
+    changes is still an UPDATE of ``price``, so the trigger records it.
+    """
+    if connection.vendor != "postgresql":
+        Property.objects.bulk_create(
+            listings,
+            update_conflicts=True,
+            unique_fields=["mls_number"],
+            update_fields=update_fields,
+        )
+        return
+    fields = [f for f in Property._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(Property._meta.db_table)
+    updates = ", ".join(
+        f"{name} = EXCLUDED.{name}"
+        for name in (
+            connection.ops.quote_name(Property._meta.get_field(f).column) for f in update_fields
+        )
+    )
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS listings_upsert_rows "  # noqa: S608
+            f"ON COMMIT DELETE ROWS AS SELECT {columns} FROM {table} WITH NO DATA"
+        )
+        raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
+        with raw.copy(f"COPY listings_upsert_rows ({columns}) FROM STDIN") as copy:
+            for listing in listings:
+                # What the fields' auto_now(_add) would set; a conflict keeps created_at.
+                listing.created_at = listing.created_at or now
+                listing.updated_at = now
+                copy.write_row([getattr(listing, f.attname) for f in fields])
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM listings_upsert_rows "  # noqa: S608
+            f"ON CONFLICT (mls_number) DO UPDATE SET {updates} RETURNING id, mls_number"
+        )
+        ids = {mls_number: pk for pk, mls_number in cursor.fetchall()}
+        cursor.execute("DELETE FROM listings_upsert_rows")
+    for listing in listings:
+        listing.pk = ids[listing.mls_number]

@@ -1,0 +1,309 @@
+"""Importing listings from RESO records: validate by the API's rules, upsert in batches.
+
+Semantics an operator can rely on:
+
+* ``ListingId`` is the key. A row without one fails; a second row with the same
+  key in one feed fails and names the row that came first (which wins).
+* A field absent from a record (a column the CSV does not have, a key the JSON
+  object leaves out) is left as it is on an existing listing and takes its
+  default on a new one. An empty cell clears an optional field.
+* A row is validated by ``PropertySerializer``'s rules (the API's), applied to
+  the stored listing as a PATCH would be. A bad row is reported and skipped;
+  the others are imported.
+* ``ListAgentEmail`` links the agent with that email (case-insensitive); an
+  email that matches no agent leaves the listing without one (a listing keeps
+  a current agent who is no longer one).
+* Rows identical to the stored listing are not written, so their
+  ``updated_at`` stays; a price change is an UPDATE of ``price``, which the
+  database trigger records as a ``PriceChange``.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db.models.functions import Lower
+from rest_framework import serializers
+from rest_framework.fields import SkipField, empty
+from rest_framework.validators import UniqueValidator
+
+from properties.bulk import BatchWriter, listings_upsert
+from properties.feeds import BadRecord
+from properties.models import Property
+from properties.reso import FIELDS_FROM_RESO, UnknownValue, reso_to_listing_data
+from properties.serializers import PropertySerializer
+from users.models import User
+
+DEFAULT_BATCH_SIZE = 1000
+_RESO_NAME = {
+    hearth: reso for reso, hearth in FIELDS_FROM_RESO.items() if hearth != "listing_agent"
+}
+
+
+@dataclass(frozen=True)
+class RowFailure:
+    """A row that was not imported, and why."""
+
+    row: int
+    mls_number: str
+    reason: str
+
+    def __str__(self):
+        return f"row {self.row} (ListingId {self.mls_number or '-'}): {self.reason}"
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, dry, would do)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failures: list[RowFailure] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
+
+    @property
+    def rows(self) -> int:
+        return self.created + self.updated + self.unchanged + self.failed
+
+    def summary(self) -> str:
+        return (
+            f"created {self.created}, updated {self.updated}, "
+            f"unchanged {self.unchanged}, failed {self.failed}"
+        )
+
+
+class ListingImportSerializer(PropertySerializer):
+    """``PropertySerializer``'s rules for the fields a feed carries.
+
+    The agent comes by email (``ListAgentEmail``), not by id, and the fields
+    only a response has are dropped.
+    """
+
+    url = listing_agent = listing_agent_id = primary_photo = photo_count = distance_km = None
+
+    class Meta(PropertySerializer.Meta):
+        fields = list(_RESO_NAME)
+        read_only_fields = []
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # The MLS number is the key rows are matched on, not a clash to refuse;
+        # the unique check would also cost a query per row.
+        key = fields["mls_number"]
+        key.validators = [v for v in key.validators if not isinstance(v, UniqueValidator)]
+        return fields
+
+
+class _MemoizedValidation:
+    """A field's ``run_validation`` that remembers its answer for values it saw before.
+
+    A feed repeats the same cities, states, statuses, dates and bedroom counts
+    thousands of times; each field's rules depend on the value alone, so the
+    answer (a value, an error or "skip") is looked up instead of recomputed.
+    Keys include the type: ``True``, ``1`` and ``1.0`` are equal to Python but
+    not to the rules. The cache stops growing at ``LIMIT`` values per field.
+    """
+
+    LIMIT = 5000
+
+    def __init__(self, run_validation):
+        self.run_validation = run_validation
+        self.answers = {}
+
+    def __call__(self, data=empty):
+        try:
+            key = (type(data), data)
+            answer = self.answers.get(key)
+        except TypeError:  # unhashable: a list or an object in a JSON feed
+            return self.run_validation(data)
+        if answer is None:
+            try:
+                answer = (True, self.run_validation(data))
+            except serializers.ValidationError as exc:
+                answer = (False, exc.detail)
+            except SkipField:
+                answer = (False, None)
+            if len(self.answers) < self.LIMIT:
+                self.answers[key] = answer
+        valid, value = answer
+        if valid:
+            return value
+        if value is None:
+            raise SkipField
+        raise serializers.ValidationError(value)
+
+
+class _RowValidator:
+    """One serializer for every row: building its fields per row would cost more than the rest."""
+
+    def __init__(self):
+        self.serializer = ListingImportSerializer()
+        self.fields = self.serializer.fields
+        for validated_field in self.fields.values():
+            validated_field.run_validation = _MemoizedValidation(validated_field.run_validation)
+        self.text_fields = {
+            name for name, f in self.fields.items() if isinstance(f, serializers.CharField)
+        }
+
+    def validate(self, data: dict, instance: Property | None) -> dict:
+        for name in list(data):
+            value = data[name]
+            if value is None or (isinstance(value, str) and not value.strip()):
+                # CSV has no null: an empty cell clears a field, or means "not given"
+                # for a field that cannot be empty (the default applies then).
+                if name in self.text_fields:
+                    data[name] = ""
+                elif self.fields[name].allow_null:
+                    data[name] = None
+                else:
+                    del data[name]
+        self.serializer.instance = instance
+        return self.serializer.run_validation(data)
+
+
+def _reason(detail) -> str:
+    if not isinstance(detail, dict):
+        return " ".join(str(message) for message in detail)
+    parts = []
+    for name, messages in detail.items():
+        label = _RESO_NAME.get(name, "row")
+        parts.append(f"{label}: {' '.join(str(message) for message in messages)}")
+    return " ".join(parts)
+
+
+@dataclass
+class _Row:
+    number: int
+    mls_number: str
+    data: dict
+    agent_email: str | None  # None: the record does not name an agent
+
+
+def listings_import(
+    *,
+    records: Iterable[tuple[int, object]],
+    dry_run: bool = False,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    on_batch: Callable[[ImportResult], None] | None = None,
+) -> ImportResult:
+    """Upsert RESO ``records`` (``(row_number, record)`` pairs) on their MLS number.
+
+    Each batch costs three queries (existing listings, agents, one upsert) and
+    is written in its own transaction, so an interrupted import leaves whole
+    batches and running it again completes it. On PostgreSQL a batch is
+    written while the next one is validated (``BatchWriter``).
+    """
+    result = ImportResult()
+    validator = _RowValidator()
+    first_row_of = {}
+    batch = []
+    with BatchWriter() as writer:
+        for number, record in records:
+            row = _row_read(number, record, first_row_of, result)
+            if row is not None:
+                batch.append(row)
+            if len(batch) >= batch_size:
+                _batch_import(batch, validator, result, writer=writer, dry_run=dry_run)
+                batch = []
+                if on_batch:
+                    on_batch(result)
+        if batch:
+            _batch_import(batch, validator, result, writer=writer, dry_run=dry_run)
+    if on_batch:
+        on_batch(result)
+    result.failures.sort(key=lambda failure: failure.row)
+    return result
+
+
+def _row_read(number, record, first_row_of, result) -> _Row | None:
+    if isinstance(record, BadRecord):
+        result.failures.append(RowFailure(number, "", record.reason))
+        return None
+    if not isinstance(record, dict):
+        kind = type(record).__name__
+        result.failures.append(
+            RowFailure(number, "", f"expected an object of RESO fields, got a JSON {kind}.")
+        )
+        return None
+    raw_key = record.get("ListingId")
+    key = "" if raw_key is None or isinstance(raw_key, dict | list) else str(raw_key).strip()
+    if not key:
+        reason = "ListingId: This field is required; imports match listings on it."
+        result.failures.append(RowFailure(number, "", reason))
+        return None
+    if key in first_row_of:
+        reason = f"ListingId {key} already appeared on row {first_row_of[key]}; row skipped."
+        result.failures.append(RowFailure(number, key, reason))
+        return None
+    first_row_of[key] = number
+    try:
+        data = reso_to_listing_data(record)
+    except UnknownValue as exc:
+        result.failures.append(RowFailure(number, key, f"{exc.field}: {exc}"))
+        return None
+    data["mls_number"] = key
+    email = None
+    if "listing_agent" in data:
+        raw_email = data.pop("listing_agent")
+        email = str(raw_email).strip().lower() if raw_email is not None else ""
+    return _Row(number, key, data, email)
+
+
+def _agent_id(user, listing) -> int | None:
+    # Only an agent can become a listing's agent, as in the API; a listing keeps the
+    # user it already has, whatever their role now, so its export re-imports unchanged.
+    if user is None:
+        return None
+    pk, is_agent = user
+    if is_agent or (listing is not None and listing.listing_agent_id == pk):
+        return pk
+    return None
+
+
+def _batch_import(batch: list[_Row], validator, result, *, writer, dry_run) -> None:
+    keys = [row.mls_number for row in batch]
+    existing = {
+        listing.mls_number: listing for listing in Property.objects.filter(mls_number__in=keys)
+    }
+    emails = {row.agent_email for row in batch if row.agent_email}
+    users = {}
+    if emails:
+        users = {
+            email: (pk, role == User.Role.AGENT)
+            for email, pk, role in User.objects.annotate(email_lower=Lower("email"))
+            .filter(email_lower__in=emails)
+            .values_list("email_lower", "id", "role")
+        }
+    to_write, changed_fields = [], set()
+    for row in batch:
+        listing = existing.get(row.mls_number)
+        try:
+            attrs = validator.validate(row.data, listing)
+        except serializers.ValidationError as exc:
+            result.failures.append(RowFailure(row.number, row.mls_number, _reason(exc.detail)))
+            continue
+        if row.agent_email is not None:
+            attrs["listing_agent_id"] = _agent_id(users.get(row.agent_email), listing)
+        if listing is None:
+            to_write.append(Property(**attrs))
+            result.created += 1
+            continue
+        changes = {name: value for name, value in attrs.items() if getattr(listing, name) != value}
+        if not changes:
+            result.unchanged += 1
+            continue
+        for name, value in changes.items():
+            setattr(listing, name, value)
+        listing.pk = None
+        to_write.append(listing)
+        changed_fields.update(changes)
+        result.updated += 1
+    if to_write and not dry_run:
+        update_fields = {"listing_agent" if f == "listing_agent_id" else f for f in changed_fields}
+        # One INSERT ... ON CONFLICT (mls_number) DO UPDATE for new and changed rows alike.
+        writer.submit(
+            listings_upsert, to_write, update_fields=sorted(update_fields | {"updated_at"})
+        )
