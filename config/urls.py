@@ -17,9 +17,30 @@ admin.site.site_header = "Hearth administration"
 admin.site.site_title = "Hearth admin"
 admin.site.index_title = "Listings, users and imports"
 
+
+class APIRouter(DefaultRouter):
+    """DefaultRouter whose browsable root also links the endpoints that are not viewsets."""
+
+    root_links = {
+        "market-stats": "market-stats",
+        "register": "auth-register",
+        "token": "auth-token",
+        "jwt": "auth-jwt",
+        "schema": "schema",
+        "docs": "swagger-ui",
+    }
+
+    def get_api_root_view(self, api_urls=None):
+        links = {
+            prefix: self.routes[0].name.format(basename=basename)
+            for prefix, _viewset, basename in self.registry
+        }
+        return self.APIRootView.as_view(api_root_dict={**links, **self.root_links})
+
+
 # One router for the whole API, so the browsable root at /api/ lists every
 # collection; each app declares its own routes.
-router = DefaultRouter()
+router = APIRouter()
 router.registry.extend(properties_router.registry)
 router.registry.extend(users_router.registry)
 

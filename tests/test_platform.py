@@ -93,6 +93,23 @@ class TestErrorsAreJSON:
         assert response.json() == {"detail": "Server error."}
 
 
+def test_api_root_links_every_entry_point(client):
+    body = client.get("/api/", HTTP_ACCEPT="application/json").json()
+
+    assert body == {
+        "properties": "http://testserver/api/properties/",
+        "favorites": "http://testserver/api/favorites/",
+        "inquiries": "http://testserver/api/inquiries/",
+        "users": "http://testserver/api/users/",
+        "market-stats": "http://testserver/api/market-stats/",
+        "register": "http://testserver/api/auth/register/",
+        "token": "http://testserver/api/auth/token/",
+        "jwt": "http://testserver/api/auth/jwt/",
+        "schema": "http://testserver/api/schema/",
+        "docs": "http://testserver/api/docs/",
+    }
+
+
 def test_api_root_renders_in_a_browser(client):
     response = client.get("/api/", HTTP_ACCEPT="text/html")
 
