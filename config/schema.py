@@ -93,8 +93,8 @@ class AutoSchema(SpectacularAutoSchema):
             isinstance(p, permissions.AllowAny) for p in self.view.get_permissions()
         ):
             codes |= {"401", "403"}
-        if self.method in {"PUT", "PATCH", "DELETE"} and getattr(
-            self.view, "conditional_writes", False
-        ):
+        if getattr(self.view, "conditional_writes", False) and getattr(
+            self.view, "action", None
+        ) in {"update", "partial_update", "destroy"}:
             codes.add("412")
         return sorted(codes)

@@ -51,7 +51,11 @@ class DateOrDateTimeField(forms.CharField):
             ) from None
         if timezone.is_naive(parsed):
             parsed = timezone.make_aware(parsed, datetime.UTC)
-        return parsed
+        try:
+            # PostgreSQL accepts UTC offsets only up to 15:59; in UTC any valid one works.
+            return parsed.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError("Date out of range.", code="invalid") from None
 
 
 class DateOrDateTimeFilter(django_filters.Filter):

@@ -151,6 +151,10 @@ class _RowValidator:
     def validate(self, data: dict, instance: Property | None) -> dict:
         for name in list(data):
             value = data[name]
+            if name in self.text_fields and isinstance(value, int) and not isinstance(value, bool):
+                # JSON feeds write postal codes and MLS numbers as numbers; the API
+                # takes text only, a feed is forgiven the type.
+                data[name] = value = str(value)
             if value is None or (isinstance(value, str) and not value.strip()):
                 # CSV has no null: an empty cell clears a field, or means "not given"
                 # for a field that cannot be empty (the default applies then).

@@ -1,15 +1,16 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from config.serializers import CharField, ModelSerializer
 from properties import images, validators
 from properties.models import Favorite, Inquiry, PriceChange, Property, PropertyPhoto
 from users.models import User
 
 
-class ListingAgentSerializer(serializers.ModelSerializer):
+class ListingAgentSerializer(ModelSerializer):
     """The agent as a listing shows them: who to call."""
 
-    name = serializers.CharField(source="display_name", read_only=True)
+    name = CharField(source="display_name", read_only=True)
 
     class Meta:
         model = User
@@ -17,7 +18,7 @@ class ListingAgentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class UpperCaseCharField(serializers.CharField):
+class UpperCaseCharField(CharField):
     """Accepts ``us`` for ``US``: codes are case-insensitive to people, not to ISO."""
 
     def to_internal_value(self, data):
@@ -33,7 +34,7 @@ class RoundedFloatField(serializers.FloatField):
         return round(super().to_representation(value), self.decimals)
 
 
-class PropertySerializer(serializers.ModelSerializer):
+class PropertySerializer(ModelSerializer):
     """A listing as the list and detail endpoints show it, and as clients write it.
 
     ``photo_count`` and ``primary_photo`` come from ``with_list_data()``
@@ -146,14 +147,14 @@ class PropertySerializer(serializers.ModelSerializer):
         return attrs
 
 
-class PriceChangeSerializer(serializers.ModelSerializer):
+class PriceChangeSerializer(ModelSerializer):
     class Meta:
         model = PriceChange
         fields = ["id", "old_price", "new_price", "changed_at"]
         read_only_fields = fields
 
 
-class PropertyPhotoSerializer(serializers.ModelSerializer):
+class PropertyPhotoSerializer(ModelSerializer):
     """A photo of a listing; uploads are multipart with the file in ``image``."""
 
     # A plain FileField: the client's file name is discarded and the content is
@@ -180,14 +181,14 @@ class PropertyPhotoSerializer(serializers.ModelSerializer):
         return upload
 
 
-class FavoriteSerializer(serializers.ModelSerializer):
+class FavoriteSerializer(ModelSerializer):
     class Meta:
         model = Favorite
         fields = ["property", "created_at"]
         read_only_fields = fields
 
 
-class InquiryListingSerializer(serializers.ModelSerializer):
+class InquiryListingSerializer(ModelSerializer):
     """The listing an inquiry is about, as its agent needs to recognise it."""
 
     url = serializers.HyperlinkedIdentityField(view_name="property-detail")
@@ -198,7 +199,7 @@ class InquiryListingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InquirySerializer(serializers.ModelSerializer):
+class InquirySerializer(ModelSerializer):
     """An inquiry as its sender, the listing's agent and staff read it."""
 
     property = InquiryListingSerializer(read_only=True)
@@ -209,10 +210,10 @@ class InquirySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InquiryCreateSerializer(serializers.ModelSerializer):
+class InquiryCreateSerializer(ModelSerializer):
     """An inquiry as it is sent: ``name`` and ``email`` are required without signing in."""
 
-    message = serializers.CharField(max_length=5000, trim_whitespace=True)
+    message = CharField(max_length=5000, trim_whitespace=True)
 
     class Meta:
         model = Inquiry
@@ -239,7 +240,7 @@ class ComparableSerializer(serializers.Serializer):
     )
     living_area = serializers.IntegerField()
     distance_km = RoundedFloatField(decimals=3)
-    status = serializers.CharField()
+    status = CharField()
 
 
 class ValuationSerializer(serializers.Serializer):
@@ -252,7 +253,7 @@ class ValuationSerializer(serializers.Serializer):
     price_per_sqft = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
     comparable_count = serializers.IntegerField()
     comparables = ComparableSerializer(many=True)
-    method = serializers.CharField()
+    method = CharField()
 
     def to_representation(self, valuation):
         data = super().to_representation(valuation)

@@ -96,6 +96,13 @@ class PropertyViewSet(viewsets.ModelViewSet):
         page = self.paginate_queryset(listing.price_changes.all())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
+    @extend_schema(
+        methods=["POST"],
+        request=None,
+        responses={201: FavoriteSerializer, 200: FavoriteSerializer},
+        description="Save the listing: 201 the first time, 200 when it was already saved.",
+    )
+    @extend_schema(methods=["DELETE"], responses={204: None})
     @action(
         detail=True,
         methods=["post", "delete"],

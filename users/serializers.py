@@ -6,6 +6,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from config.serializers import CharField, EmailField, ModelSerializer
 from users.models import User
 
 _email_unique = UniqueValidator(
@@ -15,10 +16,10 @@ _email_unique = UniqueValidator(
 )
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(ModelSerializer):
     """A whole profile, as its owner and staff see it; role and staff status are read-only."""
 
-    email = serializers.EmailField(max_length=254, validators=[_email_unique])
+    email = EmailField(max_length=254, validators=[_email_unique])
 
     class Meta:
         model = User
@@ -40,10 +41,10 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "role", "is_staff", "date_joined"]
 
 
-class PublicUserSerializer(serializers.ModelSerializer):
+class PublicUserSerializer(ModelSerializer):
     """An agent's public profile: what a client needs to get in touch."""
 
-    name = serializers.CharField(source="display_name", read_only=True)
+    name = CharField(source="display_name", read_only=True)
 
     class Meta:
         model = User
@@ -67,7 +68,7 @@ class PublicUserSerializer(serializers.ModelSerializer):
 class RegisterSerializer(serializers.Serializer):
     """Sign-up input. Only these fields are read, so nothing else can be assigned."""
 
-    username = serializers.CharField(
+    username = CharField(
         max_length=150,
         validators=[
             User.username_validator,
@@ -76,12 +77,12 @@ class RegisterSerializer(serializers.Serializer):
             ),
         ],
     )
-    email = serializers.EmailField(max_length=254, validators=[_email_unique])
-    password = serializers.CharField(
+    email = EmailField(max_length=254, validators=[_email_unique])
+    password = CharField(
         write_only=True, max_length=128, style={"input_type": "password"}, trim_whitespace=False
     )
-    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    first_name = CharField(max_length=150, required=False, allow_blank=True)
+    last_name = CharField(max_length=150, required=False, allow_blank=True)
 
 
 class JWTRefreshSerializer(TokenRefreshSerializer):

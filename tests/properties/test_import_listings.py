@@ -155,6 +155,15 @@ def test_json_list_and_reso_envelope(tmp_path):
     assert listing_values("J2", "latitude") == (None,)
 
 
+def test_json_numbers_in_text_fields_are_taken_as_text(tmp_path):
+    path = write_json(tmp_path, [reso_row(12345, PostalCode=78701)])
+
+    assert run_command("import_listings", path).last_line == (
+        "created 1, updated 0, unchanged 0, failed 0"
+    )
+    assert listing_values("12345", "postal_code") == ("78701",)
+
+
 def test_json_records_that_are_not_objects_are_row_errors(tmp_path):
     path = write_json(tmp_path, [reso_row("J1"), ["not", "a", "record"]])
     run = run_command("import_listings", path)

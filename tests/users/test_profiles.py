@@ -52,6 +52,21 @@ class TestMe:
 
         assert response.status_code == 200
 
+    @pytest.mark.parametrize("value", [400, 4.5, True, ["Al"], {"a": 1}])
+    def test_text_fields_take_only_text(self, client_api, user, value):
+        response = client_api.patch("/api/users/me/", {"first_name": value}, format="json")
+
+        assert response.status_code == 400
+        assert list(response.json()) == ["first_name"]
+        user.refresh_from_db()
+        assert user.first_name != str(value)
+
+    def test_max_length_counts_the_text_as_sent(self, client_api):
+        response = client_api.patch("/api/users/me/", {"phone": "\v" + "5" * 32})
+
+        assert response.status_code == 400
+        assert list(response.json()) == ["phone"]
+
     def test_put_is_not_allowed(self, client_api):
         assert client_api.put("/api/users/me/", {}).status_code == 405
 
