@@ -14,6 +14,14 @@ from users.models import User
 pytestmark = pytest.mark.django_db(databases=["default", "replica"])
 
 
+@pytest.fixture(autouse=True)
+def _close_the_replica_connection():
+    # The mirror alias has a connection of its own; left open, it stops the test
+    # database from being dropped at the end of a PostgreSQL run.
+    yield
+    connections[REPLICA].close()
+
+
 @pytest.fixture
 def routed(settings):
     settings.DATABASE_ROUTERS = ["config.db_router.ReadReplicaRouter"]
