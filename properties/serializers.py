@@ -148,6 +148,8 @@ class PropertySerializer(ModelSerializer):
 
 
 class PriceChangeSerializer(ModelSerializer):
+    """One change of a listing's asking price."""
+
     class Meta:
         model = PriceChange
         fields = ["id", "old_price", "new_price", "changed_at"]
@@ -182,6 +184,8 @@ class PropertyPhotoSerializer(ModelSerializer):
 
 
 class FavoriteSerializer(ModelSerializer):
+    """A listing the signed-in user saved."""
+
     class Meta:
         model = Favorite
         fields = ["property", "created_at"]

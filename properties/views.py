@@ -108,6 +108,7 @@ class PropertyViewSet(viewsets.ModelViewSet):
         methods=["post", "delete"],
         permission_classes=[permissions.IsAuthenticated],
         serializer_class=FavoriteSerializer,
+        filter_backends=[],
     )
     def favorite(self, request, pk=None):
         """Save the listing to your favorites (POST, repeatable) or forget it (DELETE)."""
@@ -121,7 +122,7 @@ class PropertyViewSet(viewsets.ModelViewSet):
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
-    @action(detail=True, serializer_class=ValuationSerializer)
+    @action(detail=True, serializer_class=ValuationSerializer, filter_backends=[])
     def valuation(self, request, pk=None):
         """An automated estimate from comparable listings nearby; `method` explains it."""
         listing = self.get_object()
