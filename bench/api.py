@@ -305,17 +305,16 @@ def check_identical(hearth, reference, paths):
 def pg_counters(args, database_url):
     row = psql(
         args.admin_url,
-        "SELECT xact_commit + xact_rollback, tup_returned, tup_fetched, blks_hit + blks_read "
+        "SELECT xact_commit + xact_rollback, tup_returned, tup_fetched, blks_hit + blks_read, "
+        "(SELECT sum(seq_scan + coalesce(idx_scan, 0)) FROM pg_stat_user_tables), "
+        "(SELECT seq_scan + coalesce(idx_scan, 0) FROM pg_stat_user_tables "
+        "WHERE relname = 'properties_property') "
         "FROM pg_stat_database WHERE datname = current_database()",
         database_url=database_url,
     )
-    transactions, returned, fetched, blocks = (int(v) for v in row.split("|"))
-    return {
-        "transactions": transactions,
-        "tup_returned": returned,
-        "tup_fetched": fetched,
-        "blocks": blocks,
-    }
+    values = [int(v) for v in row.split("|")]
+    names = ("transactions", "tup_returned", "tup_fetched", "blocks", "scans", "listing_scans")
+    return dict(zip(names, values, strict=True))
 
 
 # PostgreSQL 15 backends flush their statistics at most once a second while
@@ -325,12 +324,16 @@ STATS_FLUSH_SECONDS = 11.5
 
 
 def count_queries(args, database_url, targets):
-    """Statements per request from pg_stat_database deltas, for each (server, path) in turn.
+    """Per-request database work from PostgreSQL's statistics, for each (server, path) in turn.
 
-    Every statement Hearth and the reference run for a read is autocommitted,
-    so each is one committed transaction; a pool health check would count too.
-    Nothing else uses the benchmark database meanwhile. Each reading's own psql
-    connection adds one transaction, subtracted here.
+    pg_stat_statements is not loaded on the shared server, so statements are
+    not counted directly. Recorded instead: transactions (``queries``; Django
+    autocommits, so each statement and each pool health check is one, while
+    SQLAlchemy runs a request's statements in one transaction), scans of the
+    listing table and of all tables (one per table a statement reads, one per
+    evaluation of a correlated subquery), rows read and buffers touched.
+    Nothing else uses the benchmark database meanwhile; each reading's own
+    psql connection adds one transaction, subtracted here.
     """
     readings = {}
     time.sleep(STATS_FLUSH_SECONDS)
@@ -349,6 +352,8 @@ def count_queries(args, database_url, targets):
         n = args.count_requests
         readings[key] = {
             "queries": round(delta["transactions"] / n, 2),
+            "listing_scans": round(delta["listing_scans"] / n, 2),
+            "table_scans": round(delta["scans"] / n, 2),
             "rows_read": round((delta["tup_returned"] + delta["tup_fetched"]) / n, 1),
             "buffers": round(delta["blocks"] / n, 1),
         }
