@@ -561,7 +561,72 @@ def table(results, connections):
     return "\n".join(lines)
 
 
+def markdown(results):
+    """The run as Markdown tables, for bench/RESULTS.md."""
+    connections = results["settings"]["connections"]
+    lines = [
+        "| endpoint | server | queries/req (transactions · listing scans · all scans) | "
+        + " | ".join(f"c={c}: req/s · p50 · p99 ms" for c in connections)
+        + " | non-2xx | RSS MB |",
+        "|---|---|---|" + "---|" * len(connections) + "---|---|",
+    ]
+    for name, entry in results["endpoints"].items():
+        for server in ("hearth", "reference"):
+            if server not in entry:
+                continue
+            per = entry[server].get("per_request") or {}
+            counted = " · ".join(
+                str(per[key]) for key in ("queries", "listing_scans", "table_scans") if key in per
+            )
+            runs = entry[server]["runs"]
+            cells = " | ".join(
+                f"{runs[str(c)]['rps']:,.0f} · {runs[str(c)]['p50_ms']:.1f} · "
+                f"{runs[str(c)]['p99_ms']:.1f}"
+                for c in connections
+            )
+            non_2xx = sum(runs[str(c)]["non_2xx"] for c in connections)
+            rss = max(runs[str(c)]["rss_mb"] for c in connections)
+            lines.append(f"| {name} | {server} | {counted} | {cells} | {non_2xx} | {rss:.0f} |")
+    ratios = [
+        f"| {name} | " + " | ".join(f"{entry['ratio'][str(c)]:.2f}" for c in connections) + " |"
+        for name, entry in results["endpoints"].items()
+        if "ratio" in entry
+    ]
+    if ratios:
+        lines += [
+            "",
+            "| Hearth ÷ reference (req/s) | " + " | ".join(f"c={c}" for c in connections) + " |",
+            "|---|" + "---|" * len(connections),
+            *ratios,
+        ]
+    floor = results.get("pgbench_floor")
+    if floor:
+        lines += [
+            "",
+            "| pgbench, list SQL | " + " | ".join(f"c={c}" for c in connections) + " |",
+            "|---|" + "---|" * len(connections),
+            "| requests' SQL/s | "
+            + " | ".join(f"{floor['runs'][str(c)]['tps']:,.0f}" for c in connections)
+            + " |",
+            "| Hearth list ÷ floor | "
+            + " | ".join(f"{floor['hearth_fraction'][str(c)]:.0%}" for c in connections)
+            + " |",
+        ]
+    loads = [
+        run["load"]
+        for entry in results["endpoints"].values()
+        for server in ("hearth", "reference")
+        if server in entry
+        for run in entry[server]["runs"].values()
+    ]
+    lines += ["", f"Load average during the runs: {min(loads):.2f}–{max(loads):.2f}."]
+    return "\n".join(lines)
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--markdown":
+        print(markdown(json.loads(Path(sys.argv[2]).read_text())))
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--admin-url",
