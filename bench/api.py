@@ -624,6 +624,10 @@ def markdown(results):
 
 
 def main():
+    # Stopped by TERM or INT (even when started in the background, where INT is
+    # ignored), the `finally` below still stops the servers it started.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda number, frame: sys.exit(128 + number))
     if len(sys.argv) == 3 and sys.argv[1] == "--markdown":
         print(markdown(json.loads(Path(sys.argv[2]).read_text())))
         return
