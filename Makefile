@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint format install bench faults clean
+.PHONY: run test lint format install bench bench-api faults clean
 
 # The marker file is rebuilt whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -42,6 +42,12 @@ faults: install
 bench: install
 	@test -n "$(DATABASE_URL)" || { echo "Set DATABASE_URL to a scratch PostgreSQL database."; exit 2; }
 	$(BIN)/python bench/import_listings.py $(BENCH_ARGS)
+
+# The read API under load: Hearth (gunicorn, production settings) against the FastAPI
+# reference in bench/reference/ and a pgbench floor; it DROPS and recreates the
+# PostgreSQL database hearth_bench_api. See bench/README.md; options: BENCH_API_ARGS=--help.
+bench-api: install
+	$(BIN)/python bench/api.py $(BENCH_API_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from properties.factories import PropertyFactory
+from properties.filters import PropertyFilter
 from properties.models import Property
 from users.factories import AgentFactory
 
@@ -311,3 +312,32 @@ class TestInvalidValues:
                 response = api_client.get(LIST, {param: value})
                 assert response.status_code in (200, 400, 404), (param, value, response.content)
                 assert response["Content-Type"].startswith("application/json")
+
+
+class TestFilterSetOnlyWhenAsked:
+    """Without a filter parameter the FilterSet is not built; with one it still applies."""
+
+    def test_no_filter_parameter_builds_no_filterset(self, api_client, monkeypatch):
+        listing = PropertyFactory()
+        built = []
+        build = PropertyFilter.__init__
+
+        def counting_init(self, *args, **kwargs):
+            built.append(1)
+            build(self, *args, **kwargs)
+
+        monkeypatch.setattr(PropertyFilter, "__init__", counting_init)
+
+        assert api_client.get(f"{LIST}{listing.pk}/").status_code == 200
+        same(api_client.get(LIST, {"page": 1}), listing)
+        assert built == []
+
+        same(api_client.get(LIST, {"status": "active"}), listing)
+        assert built == [1]
+
+    def test_detail_still_honours_filter_parameters(self, api_client):
+        listing = PropertyFactory(status="active")
+
+        assert api_client.get(f"{LIST}{listing.pk}/", {"status": "active"}).status_code == 200
+        assert api_client.get(f"{LIST}{listing.pk}/", {"status": "sold"}).status_code == 404
+        assert api_client.get(f"{LIST}{listing.pk}/", {"price_min": "x"}).status_code == 400

@@ -115,6 +115,39 @@ class TestShape:
         with django_assert_num_queries(2):
             assert len(api_client.get(LIST, {"page_size": 100}).json()["results"]) == 100
 
+    @pytest.mark.parametrize(
+        "params",
+        [{}, {"ordering": "price"}, {"ordering": "-price"}, {"status": "sold,active"}],
+        ids=["default", "price", "-price", "filtered"],
+    )
+    def test_deep_pages_read_by_id_first_give_the_same_pages(
+        self, api_client, django_assert_num_queries, monkeypatch, params
+    ):
+        # Given 7 visible listings (one with photos) and 2 hidden ones
+        listings = PropertyFactory.create_batch(4, status="active") + PropertyFactory.create_batch(
+            3, status="sold"
+        )
+        PropertyPhotoFactory.create_batch(2, property=listings[2])
+        PropertyFactory.create_batch(2, status="withdrawn")
+        shallow = {
+            page: api_client.get(LIST, {**params, "page_size": 2, "page": page}).json()
+            for page in (1, 2, 3, 4)
+        }
+
+        # When every page is read ids-first (as pages deeper than 1,000 rows are)
+        monkeypatch.setattr("config.pagination.Paginator.deferred_from", 0)
+        for page in (1, 2, 3, 4):
+            with django_assert_num_queries(2):  # count + page, as for a shallow page
+                deferred = api_client.get(LIST, {**params, "page_size": 2, "page": page}).json()
+
+            # Then each page is byte for byte the one read with OFFSET
+            assert deferred == shallow[page]
+        seen = [r["id"] for p in (1, 2, 3, 4) for r in shallow[p]["results"]]
+        assert sorted(seen) == sorted(listing.pk for listing in listings)
+        assert shallow[4]["count"] == 7
+        assert len(shallow[4]["results"]) == 1
+        assert sum(r["photo_count"] for p in shallow.values() for r in p["results"]) == 2
+
     def test_out_of_range_id_is_404(self, api_client):
         response = api_client.get("/api/properties/99999999999999999999/")
 
