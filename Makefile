@@ -13,7 +13,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+# A developer machine runs in debug, so manage.py works without a secret key.
+# Deployments set real environment variables; .env is git- and docker-ignored.
+.env:
+	printf '# Local development only (written by make install; never deploy it).\nDJANGO_DEBUG=true\n' > $@
+
+install: $(VENV)/.installed .env
 
 run: export DJANGO_DEBUG ?= true
 run: install

@@ -23,6 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # Debug mode would keep every query in memory; the bench needs a key without it.
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-not-for-any-deployment")
+# Measured with production settings, whatever a developer's .env says.
+os.environ.setdefault("DJANGO_DEBUG", "false")
 
 import django  # noqa: E402
 

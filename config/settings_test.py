@@ -10,6 +10,8 @@ import tempfile
 os.environ.setdefault(
     "DJANGO_SECRET_KEY", "test-only-secret-key-never-used-in-production-0123456789"
 )
+# The suite tests the production settings, whatever a developer's .env says.
+os.environ["DJANGO_DEBUG"] = "false"
 # The suite exercises the browsable API too; production keeps it off by default.
 os.environ.setdefault("DJANGO_BROWSABLE_API", "true")
 

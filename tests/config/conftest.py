@@ -19,8 +19,14 @@ def production_setting():
             for key, value in os.environ.items()
             if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_"))
         }
+        # DJANGO_DEBUG is pinned so a developer's .env (which turns debug on) cannot leak in.
         env.update(
-            DJANGO_SECRET_KEY="x" * 50, DJANGO_SETTINGS_MODULE="config.settings", **environment
+            {
+                "DJANGO_SECRET_KEY": "x" * 50,
+                "DJANGO_DEBUG": "false",
+                "DJANGO_SETTINGS_MODULE": "config.settings",
+                **environment,
+            }
         )
         code = f"import json; from django.conf import settings; print(json.dumps({expression}))"
         # Our own interpreter running our own code: nothing untrusted reaches the command.
