@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import extend_schema_field
 
+from config.filters import FilterSet
 from properties import geo
 from properties.models import Property
 
@@ -133,7 +134,7 @@ class PointFilter(django_filters.Filter):
     field_class = PointField
 
 
-class PropertyFilter(django_filters.FilterSet):
+class PropertyFilter(FilterSet):
     status = ChoiceInFilter(
         choices=Property.Status.choices, help_text="One or more, comma-separated."
     )

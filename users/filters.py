@@ -1,9 +1,10 @@
 import django_filters
 
+from config.filters import FilterSet
 from users.models import User
 
 
-class UserFilter(django_filters.FilterSet):
+class UserFilter(FilterSet):
     role = django_filters.ChoiceFilter(choices=User.Role.choices)
 
     class Meta:
