@@ -1,3 +1,5 @@
+import operator
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.fields import SkipField
@@ -124,18 +126,30 @@ class PropertySerializer(ModelSerializer):
 
     @classmethod
     def _read_plan(cls):
-        """(name, DRF field or None for a computed one) for every readable field, in order.
+        """(name, read, render) for every readable field, in order; read is None when computed.
 
         Built once per class from a throwaway instance: DRF otherwise deep-copies
         and rebuilds all ~30 fields for every serializer it creates, which was a
         fifth of a detail request. The plain fields' ``get_attribute`` and
         ``to_representation`` use nothing but their own arguments, so sharing
-        them between requests and threads is safe.
+        them between requests and threads is safe. A field backed by a model
+        column is read with a plain attribute lookup: DRF's generic
+        ``get_attribute`` (dotted sources, callables, mappings) cost a tenth of
+        a list request for no different result.
         """
         plan = cls.__dict__.get("_cached_read_plan")
         if plan is None:
+            columns = {field.name for field in cls.Meta.model._meta.concrete_fields}
             plan = tuple(
-                (name, None if name in cls.COMPUTED_READ_FIELDS else field)
+                (name, None, None)
+                if name in cls.COMPUTED_READ_FIELDS
+                else (
+                    name,
+                    operator.attrgetter(field.source)
+                    if field.source in columns
+                    else field.get_attribute,
+                    field.to_representation,
+                )
                 for name, field in cls().fields.items()
                 if not field.write_only
             )
@@ -148,13 +162,13 @@ class PropertySerializer(ModelSerializer):
         if request is None:
             return super().to_representation(listing)
         data = {}
-        for name, field in self._read_plan():
-            if field is not None:
+        for name, read, render in self._read_plan():
+            if read is not None:
                 try:
-                    value = field.get_attribute(listing)
+                    value = read(listing)
                 except SkipField:
                     continue
-                data[name] = None if value is None else field.to_representation(value)
+                data[name] = None if value is None else render(value)
             elif name == "url":
                 data[name] = self._detail_url(listing, request)
             elif name == "listing_agent":

@@ -1,4 +1,4 @@
-"""config.filters.FilterSet: one form class per FilterSet class, no state shared between requests."""
+"""config.filters.FilterSet: one form class per FilterSet class, no state shared."""
 
 from django.http import QueryDict
 
