@@ -188,3 +188,17 @@ class TestThrottling:
         assert api_client.get("/api/").status_code == 200
 
         assert api_client.get("/api/").status_code == 429
+
+    def test_signed_in_users_get_the_user_rate_counted_per_user(self, api_client, monkeypatch):
+        monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "anon", "1/min")
+        monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "2/min")
+        first, second = UserFactory(), UserFactory()
+        api_client.force_authenticate(first)
+        assert [api_client.get("/api/").status_code for _ in range(3)] == [200, 200, 429]
+
+        # Another user from the same address has a limit of their own
+        api_client.force_authenticate(second)
+        assert api_client.get("/api/").status_code == 200
+        # and anonymous callers from it still get the anonymous rate
+        api_client.force_authenticate(None)
+        assert [api_client.get("/api/").status_code for _ in range(2)] == [200, 429]
