@@ -52,7 +52,7 @@ bench: install
 # reference in bench/reference/ and a pgbench floor; it DROPS and recreates the
 # PostgreSQL database hearth_bench_api. See bench/README.md; options: BENCH_API_ARGS=--help.
 bench-api: install
-	$(BIN)/python bench/api.py $(BENCH_API_ARGS)
+	$(BIN)/python -m bench.api $(BENCH_API_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

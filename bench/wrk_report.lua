@@ -1,4 +1,4 @@
--- wrk script for bench/api.py: counts non-2xx responses per thread and prints one
+-- wrk script for `python -m bench.api`: counts non-2xx responses per thread and prints one
 -- machine-readable line (request count, duration, latency percentiles in µs).
 local threads = {}
 
