@@ -12,6 +12,7 @@ from pathlib import Path
 
 import bench.api
 from bench.api import OUT, ROOT, log
+from bench.api.cached import measure_cached
 from bench.api.correctness import check_identical
 from bench.api.database import database_facts, pick_detail_id, prepare_database
 from bench.api.endpoints import CHECK_ONLY, ENDPOINTS
@@ -43,6 +44,13 @@ def parse_args():
     parser.add_argument("--no-reference", action="store_true")
     parser.add_argument("--no-pgbench", action="store_true")
     parser.add_argument(
+        "--cached",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="After the headline rows, Hearth again with API_RESPONSE_CACHE=true: list, "
+        "market_stats and a conditional-GET list, reported as separate rows (default: on).",
+    )
+    parser.add_argument(
         "--count-requests",
         type=int,
         default=200,
@@ -61,6 +69,11 @@ def parse_args():
         "hearth_bench"
     ):
         parser.error("--database must be a name starting with hearth_bench")
+    if any(pair.startswith("API_RESPONSE_CACHE=") for pair in args.hearth_env):
+        parser.error(
+            "--hearth-env API_RESPONSE_CACHE: headline rows always run with the response "
+            "cache off; --cached adds the caches-on rows"
+        )
     for tool in ("wrk", "psql") + (() if args.no_pgbench else ("pgbench",)):
         if not shutil.which(tool):
             parser.error(f"{tool} is not installed (apt-get install -y wrk postgresql-client)")
@@ -145,6 +158,14 @@ def main():
                     )
                     for c in connections
                 }
+        if args.cached:
+            hearth.stop()  # the cached Hearth takes its port
+            reference_list = results["endpoints"].get("list", {}).get("reference", {})
+            cached = measure_cached(
+                args, database_url, paths, connections, reference_list.get("runs"), running
+            )
+            if cached:
+                results["cached"] = cached
     finally:
         for server in running:
             server.stop()

@@ -11,8 +11,10 @@ from bench.api import BENCH, log
 WRK_LUA = BENCH / "wrk_report.lua"
 
 
-def wrk(port, path, connections, duration):
+def wrk(port, path, connections, duration, *, if_none_match=None):
+    """One wrk run; with ``if_none_match`` each request is conditional and 304 a success."""
     threads = max(1, min(connections, 2))
+    conditional = ["-H", f"If-None-Match: {if_none_match}"] if if_none_match else []
     result = subprocess.run(
         [
             "wrk",
@@ -21,9 +23,12 @@ def wrk(port, path, connections, duration):
             f"-d{duration}s",
             "--timeout",
             "30s",
+            *conditional,
             "-s",
             str(WRK_LUA),
             f"http://127.0.0.1:{port}{path}",
+            # Arguments for wrk_report.lua's init(): 304 is a success only here.
+            *(["--", "304-ok"] if if_none_match else []),
         ],
         capture_output=True,
         text=True,
@@ -33,7 +38,7 @@ def wrk(port, path, connections, duration):
     if result.returncode or not match:
         raise RuntimeError(f"wrk failed:\n{result.stdout}\n{result.stderr}")
     report = json.loads(match.group(1))
-    return {
+    run = {
         "requests": report["requests"],
         "rps": round(report["requests"] / (report["duration_us"] / 1e6), 1),
         "p50_ms": round(report["p50_us"] / 1000, 2),
@@ -41,18 +46,21 @@ def wrk(port, path, connections, duration):
         "max_ms": round(report["max_us"] / 1000, 2),
         "non_2xx": report["non_2xx"] + report["socket_errors"],
     }
+    if if_none_match:
+        run["not_modified"] = report["not_modified"]
+    return run
 
 
-def measure(name, path, servers, connections, duration):
+def measure(name, path, servers, connections, duration, *, if_none_match=None):
     """wrk at each connection count, the servers alternating run by run; runs by server name."""
     runs = {server.name: {} for server in servers}
     for server in servers:
-        wrk(server.port, path, 8, 2)  # warm-up, not recorded
+        wrk(server.port, path, 8, 2, if_none_match=if_none_match)  # warm-up, not recorded
     for c in connections:
         # Alternate the servers run by run, so drift in the machine's load falls on both.
         for server in servers:
             load = os.getloadavg()[0]
-            run = wrk(server.port, path, c, duration)
+            run = wrk(server.port, path, c, duration, if_none_match=if_none_match)
             run["rss_mb"] = server.rss_mb()
             run["load"] = round(max(load, os.getloadavg()[0]), 2)
             runs[server.name][str(c)] = run
@@ -60,6 +68,7 @@ def measure(name, path, servers, connections, duration):
                 f"{name} {server.name} c={c}: {run['rps']:,.0f} req/s, p50 "
                 f"{run['p50_ms']} ms, p99 {run['p99_ms']} ms, non-2xx {run['non_2xx']}, "
                 f"RSS {run['rss_mb']} MB"
+                + (f", 304 {run['not_modified']}" if if_none_match else "")
             )
     return runs
 

@@ -75,7 +75,7 @@ def capture_sql(database_url, paths):
     result = subprocess.run(
         [PYTHON, str(BENCH / "capture_list_sql.py"), *paths],
         cwd=ROOT,
-        env=hearth_env(database_url),
+        env=hearth_env(database_url, API_RESPONSE_CACHE="false"),
         capture_output=True,
         text=True,
     )

@@ -48,6 +48,7 @@ def table(results, connections):
                 f"  {c:>3} clients: {row['tps']:>8,.0f}/s"
                 + (f"   Hearth list {fraction:.0%} of it" if fraction is not None else "")
             )
+    lines += cached_table(results, connections)
     return "\n".join(lines)
 
 
@@ -114,7 +115,79 @@ def markdown(results):
         for run in entry[server]["runs"].values()
     ]
     lines += ["", f"Load average during the runs: {min(loads):.2f}–{max(loads):.2f}."]
+    lines += cached_markdown(results, connections)
     return "\n".join(lines)
+
+
+def cached_table(results, connections):
+    """The caches-on rows (``--cached``), apart from the headline figures."""
+    cached = results.get("cached")
+    if not cached:
+        return []
+    header = (
+        f"{'endpoint':<18}{'conns':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'non-2xx':>8}"
+        f"{'304':>7}{'RSS MB':>8}{'load':>6}{'÷ ref list':>11}"
+    )
+    lines = ["", f"Caches on ({cached['env']}), not headline figures:", header, "-" * len(header)]
+    for name, entry in cached["endpoints"].items():
+        if "skipped" in entry:
+            lines.append(f"{name:<18}skipped: {entry['skipped']}")
+            continue
+        ratios = entry.get("ratio_to_reference_list", {})
+        for c in connections:
+            run = entry["hearth"]["runs"][str(c)]
+            ratio = ratios.get(str(c))
+            lines.append(
+                f"{name:<18}{c:>6}{run['rps']:>10,.0f}{run['p50_ms']:>9.2f}{run['p99_ms']:>9.2f}"
+                f"{run['non_2xx']:>8}{run.get('not_modified', '-')!s:>7}{run['rss_mb']:>8.0f}"
+                f"{run['load']:>6.2f}" + (f"{ratio:>11.2f}" if ratio is not None else "")
+            )
+    return lines
+
+
+def cached_markdown(results, connections):
+    """The caches-on rows as their own Markdown tables, never mixed into the headline ones."""
+    cached = results.get("cached")
+    if not cached:
+        return []
+    lines = [
+        "",
+        f"Caches on (`{cached['env']}`), reported apart from the headline figures:",
+        "",
+        "| endpoint | "
+        + " | ".join(f"c={c}: req/s · p50 · p99 ms" for c in connections)
+        + " | non-2xx | 304 | RSS MB |",
+        "|---|" + "---|" * len(connections) + "---|---|---|",
+    ]
+    ratios = []
+    for name, entry in cached["endpoints"].items():
+        if "skipped" in entry:
+            lines.append(f"| {name} | skipped: {entry['skipped']} |")
+            continue
+        runs = entry["hearth"]["runs"]
+        cells, non_2xx, rss = markdown_cells(runs, connections)
+        not_modified = (
+            sum(runs[str(c)]["not_modified"] for c in connections)
+            if "not_modified" in runs[str(connections[0])]
+            else "–"
+        )
+        lines.append(f"| {name} | {cells} | {non_2xx} | {not_modified} | {rss:.0f} |")
+        if "ratio_to_reference_list" in entry:
+            ratios.append(
+                f"| {name} | "
+                + " | ".join(f"{entry['ratio_to_reference_list'][str(c)]:.2f}" for c in connections)
+                + " |"
+            )
+    if ratios:
+        lines += [
+            "",
+            "| Hearth cached ÷ uncached reference list (req/s) | "
+            + " | ".join(f"c={c}" for c in connections)
+            + " |",
+            "|---|" + "---|" * len(connections),
+            *ratios,
+        ]
+    return lines
 
 
 def write_json(results, label):

@@ -32,16 +32,21 @@ def hearth_env(database_url, **overrides):
     return production_env(database_url, **{"DJANGO_LOG_LEVEL": "WARNING", **overrides})
 
 
-def start_hearth(args, database_url, started):
-    """Start Hearth on --port; it is appended to ``started``."""
+def start_hearth(args, database_url, started, *, name="hearth", response_cache=False):
+    """Start Hearth on --port, appended to ``started``; its response cache is off by default.
+
+    Headline figures never include response caching (bench/README.md, fairness
+    rules), so the cache is switched on only for the separately reported rows.
+    """
     env = hearth_env(
         database_url,
         **{
             "GUNICORN_LOG_LEVEL": "warning",
             **dict(pair.split("=", 1) for pair in args.hearth_env),
+            "API_RESPONSE_CACHE": "true" if response_cache else "false",
         },
     )
-    hearth = Gunicorn("hearth", args.port, env, ready_path=READY_PATH)
+    hearth = Gunicorn(name, args.port, env, ready_path=READY_PATH)
     started.append(hearth)
     return hearth.start()
 
