@@ -50,9 +50,10 @@ bench: install
 
 # The read API under load: Hearth (gunicorn, production settings) against the FastAPI
 # reference in bench/reference/ and a pgbench floor; it DROPS and recreates the
-# PostgreSQL database hearth_bench_api. See bench/README.md; options: BENCH_API_ARGS=--help.
+# PostgreSQL database hearth_bench_api. Headline rows run with Hearth's response cache off;
+# caches-on rows follow, reported apart. See bench/README.md; options: BENCH_API_ARGS=--help.
 bench-api: install
-	$(BIN)/python bench/api.py $(BENCH_API_ARGS)
+	$(BIN)/python -m bench.api $(BENCH_API_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

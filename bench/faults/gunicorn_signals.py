@@ -15,15 +15,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Checks, Gunicorn, Load, Postgres, Redis, log, prepare_database, summarize
+from harness import Checks, Load, log, start_gunicorn, start_scratch_services, summarize
 
 PORT = 18504
 checks = Checks("gunicorn_signals")
-postgres, redis = Postgres(), Redis()
-postgres.start()
-redis.start()
-token = prepare_database()
-server = Gunicorn(PORT, "gunicorn_signals").start()
+_, _, token = start_scratch_services()
+server = start_gunicorn(PORT, "gunicorn_signals")
 auth = {"Authorization": f"Token {token}"}
 
 

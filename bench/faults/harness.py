@@ -10,7 +10,6 @@ import http.client
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -19,8 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from bench.production import LOG_DIR, Gunicorn, production_env  # noqa: E402
+
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
-GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 PG_PORT = int(os.environ.get("FAULTS_PG_PORT", 55432))
 # A scratch cluster, recreated when missing; nothing secret lives in it.
@@ -30,7 +32,6 @@ REDIS_PORT = int(os.environ.get("FAULTS_REDIS_PORT", 56379))
 DB_NAME = "hearth_ops_faults"
 DATABASE_URL = f"postgres://{PG_USER}@127.0.0.1:{PG_PORT}/{DB_NAME}"
 REDIS_URL = f"redis://127.0.0.1:{REDIS_PORT}/0"
-LOG_DIR = ROOT / "bench" / "out"
 
 
 def log(message):
@@ -140,24 +141,7 @@ class Redis:
 
 def app_env(**overrides):
     """The environment a production deployment would have, pointed at the scratch services."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "GUNICORN_", "THROTTLE_"))
-    }
-    env.update(
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY="faults-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",  # noqa: S106
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DJANGO_SECURE_SSL_REDIRECT="false",
-        DATABASE_URL=DATABASE_URL,
-        REDIS_URL=REDIS_URL,
-        # The load comes from one address and a handful of users.
-        THROTTLE_ANON="1000000/min",
-        THROTTLE_USER="1000000/min",
-    )
-    env.update({key: str(value) for key, value in overrides.items()})
-    return env
+    return production_env(DATABASE_URL, REDIS_URL=REDIS_URL, **overrides)
 
 
 def manage(*args, env=None):
@@ -186,60 +170,17 @@ print(Token.objects.get_or_create(user=agent)[0].key)
     return manage("shell", "-c", code).strip().splitlines()[-1]
 
 
-class Gunicorn:
-    """gunicorn running the project with gunicorn.conf.py, in the background."""
+def start_scratch_services(listings=200):
+    """Scratch PostgreSQL and Redis up, the database seeded; returns them and an agent's token."""
+    postgres, redis = Postgres(), Redis()
+    postgres.start()
+    redis.start()
+    return postgres, redis, prepare_database(listings=listings)
 
-    def __init__(self, port, name, **env):
-        self.port = port
-        LOG_DIR.mkdir(exist_ok=True)
-        self.log_path = LOG_DIR / f"{name}.gunicorn.log"
-        self.env = app_env(GUNICORN_BIND=f"127.0.0.1:{port}", **env)
-        self.process = None
 
-    def start(self):
-        self.log_file = open(self.log_path, "w")  # noqa: SIM115  (closed in stop())
-        self.process = subprocess.Popen(
-            [GUNICORN, "config.wsgi", "--config", "gunicorn.conf.py"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log_file,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if request("GET", "/healthz", port=self.port).status == 200:
-                return self
-            time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer /healthz; see {self.log_path}")
-
-    def signal(self, signum):
-        self.process.send_signal(signum)
-
-    def workers(self):
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
-
-    def rss_mb(self):
-        """Resident memory of the master and its workers, in MiB."""
-        total = 0
-        for pid in [self.process.pid, *self.workers()]:
-            try:
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-            except FileNotFoundError:
-                pass
-        return total / 1024
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        if self.process:
-            self.log_file.close()
+def start_gunicorn(port, name, **env):
+    """Hearth under gunicorn (bench/production.py) on ``port``, its log in bench/out/."""
+    return Gunicorn(name, port, app_env(**env), log_path=LOG_DIR / f"{name}.gunicorn.log").start()
 
 
 @dataclass
@@ -279,6 +220,11 @@ def request(method, path, *, port, body=None, headers=None, connection=None, tim
     finally:
         if own:
             conn.close()
+
+
+def reads(paths):
+    """A ``Load.next_request`` that sends GETs to ``paths`` in turn, each thread offset by one."""
+    return lambda index, iteration: ("GET", paths[(index + iteration) % len(paths)], None, None)
 
 
 @dataclass

@@ -15,20 +15,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Checks, Gunicorn, Load, Postgres, Redis, log, prepare_database, summarize
+from harness import Checks, Load, log, reads, start_gunicorn, start_scratch_services, summarize
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--outage", type=float, default=8.0, help="seconds PostgreSQL stays down")
 args = parser.parse_args()
 
 checks = Checks("pg_restart")
-postgres, redis = Postgres(), Redis()
-postgres.start()
-redis.start()
-prepare_database()
-server = Gunicorn(18501, "pg_restart").start()
+postgres, redis, _ = start_scratch_services()
+server = start_gunicorn(18501, "pg_restart")
 paths = ["/api/properties/", "/api/properties/?price_min=100000", "/readyz"]
-load = Load(18501, 8, lambda i, n: ("GET", paths[(i + n) % len(paths)], None, None)).start()
+load = Load(18501, 8, reads(paths)).start()
 try:
     time.sleep(4)
     log("stopping PostgreSQL")

@@ -25,23 +25,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import (
     DATABASE_URL,
     Checks,
-    Gunicorn,
     Load,
-    Postgres,
-    Redis,
     log,
-    prepare_database,
+    reads,
+    start_gunicorn,
+    start_scratch_services,
     summarize,
 )
 
 PORT = 18503
 LOCK_SECONDS = 10
 checks = Checks("pool_exhaustion")
-postgres, redis = Postgres(), Redis()
-postgres.start()
-redis.start()
-prepare_database()
-server = Gunicorn(
+start_scratch_services()
+server = start_gunicorn(
     PORT,
     "pool_exhaustion",
     GUNICORN_WORKERS=1,
@@ -49,9 +45,9 @@ server = Gunicorn(
     DATABASE_POOL_MAX_SIZE=2,
     DATABASE_POOL_TIMEOUT=2,
     DATABASE_STATEMENT_TIMEOUT_MS=3000,
-).start()
+)
 # As many clients as threads (8), four times what the pool (2) holds.
-load = Load(PORT, 8, lambda i, n: ("GET", "/api/properties/", None, None)).start()
+load = Load(PORT, 8, reads(["/api/properties/"])).start()
 
 
 def hold_lock():

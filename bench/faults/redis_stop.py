@@ -14,25 +14,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from harness import (
     Checks,
-    Gunicorn,
     Load,
-    Postgres,
-    Redis,
     log,
-    prepare_database,
+    reads,
     request,
+    start_gunicorn,
+    start_scratch_services,
     summarize,
 )
 
 PORT = 18502
 checks = Checks("redis_stop")
-postgres, redis = Postgres(), Redis()
-postgres.start()
-redis.start()
-prepare_database()
-server = Gunicorn(PORT, "redis_stop").start()
+postgres, redis, _ = start_scratch_services()
+server = start_gunicorn(PORT, "redis_stop")
 paths = ["/api/properties/", "/api/properties/?city=Austin"]
-load = Load(PORT, 8, lambda i, n: ("GET", paths[(i + n) % len(paths)], None, None)).start()
+load = Load(PORT, 8, reads(paths)).start()
 try:
     time.sleep(3)
     ready_before = request("GET", "/readyz", port=PORT)

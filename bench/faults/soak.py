@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Checks, Gunicorn, Load, Postgres, Redis, log, prepare_database, summarize
+from harness import Checks, Load, log, start_gunicorn, start_scratch_services, summarize
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--duration", type=int, default=60, help="seconds of load (default 60)")
@@ -23,11 +23,8 @@ args = parser.parse_args()
 
 PORT = 18505
 checks = Checks("soak")
-postgres, redis = Postgres(), Redis()
-postgres.start()
-redis.start()
-token = prepare_database(listings=500)
-server = Gunicorn(PORT, "soak", GUNICORN_MAX_REQUESTS=0).start()
+_, _, token = start_scratch_services(listings=500)
+server = start_gunicorn(PORT, "soak", GUNICORN_MAX_REQUESTS=0)
 auth = {"Authorization": f"Token {token}"}
 READS = [
     "/api/properties/",

@@ -2,7 +2,8 @@
 
 Not part of Hearth. It serves the list, filtered list, deep page and detail
 endpoints for an anonymous caller from Hearth's own tables, with byte-for-byte
-the JSON Hearth renders (bench/api.py checks that before it measures anything).
+the JSON Hearth renders (bench/api/correctness.py checks that before anything
+is measured).
 It is written the way the framework's documentation recommends: one pooled
 async engine per process, SQLAlchemy Core statements, Pydantic response models
 (which FastAPI serialises straight to JSON bytes in pydantic-core), uvicorn

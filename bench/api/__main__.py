@@ -1,0 +1,3 @@
+from bench.api.cli import main
+
+main()
