@@ -35,6 +35,9 @@ from properties.models import ListingDataVersion
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "listing-read"
+# Part of every key and ETag: bump it when a release changes what these
+# responses contain, so entries and ETags of the old shape die with the deploy.
+RESPONSE_FORMAT = "1"
 
 
 def listing_data_version() -> str | None:
@@ -93,6 +96,7 @@ def cached_read(request, build: Callable[[], Response]) -> Response:
     digest = hashlib.sha256(
         "\n".join(
             [
+                RESPONSE_FORMAT,
                 token,
                 visibility_scope(request.user),
                 request.build_absolute_uri(),
