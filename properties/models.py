@@ -299,8 +299,9 @@ class Inquiry(models.Model):
 class ListingDataVersion(models.Model):
     """One row whose ``token`` changes whenever anything a listing response shows changes.
 
-    Database triggers (migration 0003) give it a new random token on every write
-    to listings, their photos and users (listing agents), whatever the path:
+    Database triggers (migration 0003) give it a new random token with every
+    write to listings, their photos and users (listing agents), in the same
+    transaction (on PostgreSQL as it commits), whatever the path:
     API, admin, ``QuerySet.update()``, bulk upserts, cascades, raw SQL. Cached
     listing responses are keyed by it (``properties.caching``), so a write
     invalidates them all without anyone having to remember to. Random, not a

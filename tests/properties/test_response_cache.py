@@ -6,8 +6,10 @@ stale cached body.
 """
 
 import io
+import threading
 from decimal import Decimal
 
+import psycopg
 import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -368,3 +370,50 @@ class TestDataVersion:
         services.inquiry_send(listing=listing, message="Hi", name="Ann", email="a@example.com")
 
         assert listing_data_version() == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's commit-time token")
+@pytest.mark.django_db(transaction=True)
+class TestDataVersionAtCommit:
+    """Outside the test settings, PostgreSQL replaces the token when a writer commits."""
+
+    def connect(self):
+        params = connection.get_connection_params()
+        keep = {"dbname", "user", "password", "host", "port", "connect_timeout"}
+        # Without the test settings' hearth.listing_version_immediate: as deployed.
+        return psycopg.connect(**{k: v for k, v in params.items() if k in keep})
+
+    def test_token_changes_on_commit_and_writers_do_not_deadlock(self):
+        listing = PropertyFactory()
+        before = listing_data_version()
+        touch = "UPDATE properties_property SET updated_at = now() WHERE id = %s"
+        with self.connect() as editor, self.connect() as uploader:
+            # An If-Match edit locks the listing; a photo upload inserts a photo, then
+            # touches the listing and waits for the edit. Had the upload taken the
+            # version row at its first write, the edit's own write would now wait for
+            # the upload: a deadlock.
+            lock = "SELECT 1 FROM properties_property WHERE id = %s FOR UPDATE"
+            editor.execute(lock, [listing.pk])
+            uploader.execute(
+                "INSERT INTO properties_propertyphoto (property_id, image, caption, position, "
+                "created_at) VALUES (%s, 'photos/x.jpg', '', 0, now())",
+                [listing.pk],
+            )
+            errors = []
+
+            def upload_touches_the_listing():
+                try:
+                    uploader.execute(touch, [listing.pk])
+                    uploader.commit()
+                except Exception as exc:  # reported by the assertion below
+                    errors.append(exc)
+
+            waiting = threading.Thread(target=upload_touches_the_listing)
+            waiting.start()
+            editor.execute(touch, [listing.pk])
+            assert listing_data_version() == before  # nothing committed yet
+            editor.commit()
+            waiting.join(timeout=10)
+
+        assert errors == []
+        assert listing_data_version() != before
