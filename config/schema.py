@@ -7,9 +7,13 @@ too large (413), a path id can be unknown (404), an operation that needs a
 login can answer 401 and 403, every request can be throttled (429), and views
 that honour ``If-Match`` answer 412. A view adds codes the rules cannot
 infer with an ``extra_error_codes`` attribute (e.g. login endpoints: 401).
+Reads that answer conditional GETs name their actions (or, for a plain view,
+methods) in a ``conditional_reads`` attribute: they document the ``ETag``
+response header, the ``If-None-Match`` request header and 304.
 """
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import permissions
 
 DETAIL_ERROR = {
@@ -36,6 +40,23 @@ ERROR_DESCRIPTIONS = {
     "415": ("The request body's Content-Type is not one the operation accepts.", DETAIL_ERROR),
     "429": ("Too many requests; retry after the Retry-After header's seconds.", DETAIL_ERROR),
 }
+
+CONDITIONAL_READ_PARAMETERS = [
+    OpenApiParameter(
+        "If-None-Match",
+        str,
+        OpenApiParameter.HEADER,
+        description="The `ETag` of a response you hold: 304 with no body while it is current.",
+    ),
+    OpenApiParameter(
+        "ETag",
+        str,
+        OpenApiParameter.HEADER,
+        response=["200", "304"],
+        description="Entity tag of this representation; send it back as `If-None-Match`.",
+    ),
+]
+NOT_MODIFIED = "Not modified: the `ETag` in `If-None-Match` is current. No body."
 
 _ANONYMOUS_READ_PERMISSIONS = (permissions.AllowAny, permissions.IsAuthenticatedOrReadOnly)
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -67,8 +88,21 @@ class AutoSchema(SpectacularAutoSchema):
     def _get_pagination_parameters(self):
         return _allow_empty(super()._get_pagination_parameters())
 
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if self._conditional_read():
+            parameters = [*parameters, *CONDITIONAL_READ_PARAMETERS]
+        return parameters
+
+    def _conditional_read(self):
+        action = getattr(self.view, "action", None) or self.method.lower()
+        return self.method == "GET" and action in getattr(self.view, "conditional_reads", ())
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
+        if self._conditional_read():
+            headers = self._get_response_headers_for_code("304", direction)
+            responses["304"] = {"headers": headers, "description": NOT_MODIFIED}
         for code in self._error_codes():
             if code not in responses:
                 description, schema = ERROR_DESCRIPTIONS[code]

@@ -147,6 +147,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Cached listing reads (GET /api/properties/ and /api/market-stats/), keyed by
+# the listing data version that database triggers replace on every write
+# (properties.caching). Off, those endpoints answer exactly as uncached.
+API_RESPONSE_CACHE = env.bool("API_RESPONSE_CACHE", default=True)
+API_RESPONSE_CACHE_TIMEOUT = env.int("API_RESPONSE_CACHE_TIMEOUT", default=3600)
+
 # --- Users and passwords --------------------------------------------------
 AUTH_USER_MODEL = "users.User"
 AUTH_PASSWORD_VALIDATORS = [

@@ -47,6 +47,12 @@ _DEFAULT = {
     **DATABASES["default"],
     "OPTIONS": {k: v for k, v in DATABASES["default"].get("OPTIONS", {}).items() if k != "pool"},
 }
+if _DEFAULT["ENGINE"] == "django.db.backends.postgresql":
+    # Tests run in transactions that never commit, and PostgreSQL replaces the
+    # listing data version at commit (migration properties/0003); this makes
+    # the same triggers replace it at each statement instead.
+    _options = _DEFAULT["OPTIONS"]
+    _options["options"] = f"{_options.get('options', '')} -c hearth.listing_version_immediate=on"
 # A replica alias that is the test database itself, for the routing tests; the
 # router is installed only by the tests that enable it (settings.DATABASE_ROUTERS).
 DATABASES = {"default": _DEFAULT, "replica": {**_DEFAULT, "TEST": {"MIRROR": "default"}}}

@@ -12,12 +12,16 @@ def _opaque(tag: str) -> str:
     return tag.removeprefix("W/")
 
 
-def if_none_match_hits(header: str | None, etag: str) -> bool:
-    """True when ``If-None-Match`` names the current tag (weak comparison), so 304 applies."""
+def if_none_match_hits(header: str | None, etag: str, *, star: bool = True) -> bool:
+    """True when ``If-None-Match`` names the current tag (weak comparison), so 304 applies.
+
+    With ``star`` false, ``*`` ("any current representation") is not a hit:
+    a list URL with invalid filters has none, and must still answer 400.
+    """
     if not header:
         return False
     tags = parse_etags(header)
-    return "*" in tags or _opaque(etag) in {_opaque(t) for t in tags}
+    return (star and "*" in tags) or _opaque(etag) in {_opaque(t) for t in tags}
 
 
 def if_match_fails(header: str | None, etag: str | None) -> bool:

@@ -298,3 +298,27 @@ class Inquiry(models.Model):
 
     def __str__(self):
         return f"Inquiry {self.pk} on listing {self.property_id}"
+
+
+class ListingDataVersion(models.Model):
+    """One row whose ``token`` changes whenever anything a listing response shows changes.
+
+    Database triggers (migration 0003) give it a new random token with every
+    write to listings, their photos and users (listing agents), in the same
+    transaction (on PostgreSQL as it commits), whatever the path:
+    API, admin, ``QuerySet.update()``, bulk upserts, cascades, raw SQL. Cached
+    listing responses are keyed by it (``properties.caching``), so a write
+    invalidates them all without anyone having to remember to. Random, not a
+    counter: a rolled-back write must never bring back a token whose cache
+    entries describe other data.
+    """
+
+    SINGLETON_ID = 1
+
+    token = models.CharField(max_length=36)
+
+    class Meta:
+        verbose_name = "listing data version"
+
+    def __str__(self):
+        return self.token

@@ -1,10 +1,12 @@
+from functools import partial
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
-from properties import selectors, services
+from properties import caching, selectors, services
 from properties.conditional import if_none_match_hits, listing_etag
 from properties.filters import PropertyFilter
 from properties.models import Property, PropertyPhoto
@@ -34,18 +36,23 @@ class PreconditionFailed(APIException):
 class PropertyViewSet(viewsets.ModelViewSet):
     """Listings. Anyone reads; agents create and change their own; staff change all.
 
-    Detail responses carry an `ETag`: send it back as `If-None-Match` to get
-    304 when nothing changed, or as `If-Match` on PUT, PATCH or DELETE to be
-    refused with 412 instead of overwriting someone else's change.
+    Detail responses carry an `ETag` (list responses too, while the response
+    cache is on): send it back as `If-None-Match` to get 304 when nothing
+    changed, or as `If-Match` on PUT, PATCH or DELETE to be refused with 412
+    instead of overwriting someone else's change.
     """
 
     serializer_class = PropertySerializer
     filterset_class = PropertyFilter
     permission_classes = [ListingPermission]
     conditional_writes = True  # documents 412 in the schema
+    conditional_reads = {"list", "retrieve"}  # documents ETag, If-None-Match and 304
 
     def get_queryset(self):
         return Property.objects.visible_to(self.request.user).with_list_data()
+
+    def list(self, request, *args, **kwargs):
+        return caching.cached_read(request, partial(super().list, request, *args, **kwargs))
 
     def retrieve(self, request, *args, **kwargs):
         listing = self.get_object()
@@ -245,16 +252,21 @@ class FavoriteViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class MarketStatsView(generics.GenericAPIView):
     """Statistics of the listings matching the listing filters (the same parameters).
 
-    Medians and the average are null when nothing matches.
+    Medians and the average are null when nothing matches. While the response
+    cache is on, responses carry an `ETag` for `If-None-Match` (304).
     """
 
     serializer_class = MarketStatsSerializer
     filterset_class = PropertyFilter
     pagination_class = None
+    conditional_reads = {"get"}  # documents ETag, If-None-Match and 304
 
     def get_queryset(self):
         return Property.objects.visible_to(self.request.user)
 
     def get(self, request):
+        return caching.cached_read(request, self._stats)
+
+    def _stats(self):
         stats = selectors.market_stats(self.filter_queryset(self.get_queryset()))
         return Response(self.get_serializer(stats).data)

@@ -58,6 +58,22 @@ def test_error_responses_are_documented(schema):
     assert "detail" in str(patch["404"])
 
 
+@pytest.mark.parametrize(
+    "path", ["/api/properties/", "/api/properties/{id}/", "/api/market-stats/"]
+)
+def test_conditional_reads_are_documented(schema, path):
+    get = schema["paths"][path]["get"]
+
+    assert "If-None-Match" in {p["name"] for p in get["parameters"] if p["in"] == "header"}
+    assert "content" not in get["responses"]["304"]
+    for code in ("200", "304"):
+        assert "ETag" in get["responses"][code]["headers"]
+
+
+def test_writes_do_not_document_conditional_reads(schema):
+    assert "304" not in schema["paths"]["/api/properties/"]["post"]["responses"]
+
+
 @pytest.mark.parametrize("page", ["/api/docs/", "/api/redoc/"])
 def test_docs_pages_load_their_assets_from_our_static_files(client, page):
     response = client.get(page)

@@ -1,0 +1,121 @@
+"""Cached listing reads: the list and market statistics, with ETags, keyed by the data version.
+
+A cached response is valid exactly as long as the listing data version's token
+(``ListingDataVersion``, replaced by database triggers on every write to
+listings, photos and users) is the one it was stored under, so nothing ever
+deletes entries: a write makes them unreachable and they expire after
+``API_RESPONSE_CACHE_TIMEOUT``. The key is
+
+* the token, read first (one primary-key query), so an entry never holds data
+  older than its token;
+* who is asking, as far as it changes the rows (``Property.objects.visible_to``);
+* the absolute URL: filters, page and the host and scheme of the body's links;
+* the media type chosen by content negotiation. Only JSON is cached, never the
+  browsable API's HTML (it shows the user's name, forms and CSRF tokens).
+
+The ETag is a digest of the same key: equal tags mean equal bodies, so
+``If-None-Match`` is answered 304 before the cache or the listings are read.
+The views call ``cached_read`` inside their handler, after DRF has
+authenticated, checked permissions and throttled the request.
+"""
+
+import hashlib
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from rest_framework import status
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from properties.conditional import if_none_match_hits
+from properties.models import ListingDataVersion
+
+logger = logging.getLogger(__name__)
+
+KEY_PREFIX = "listing-read"
+# Part of every key and ETag: bump it when a release changes what these
+# responses contain, so entries and ETags of the old shape die with the deploy.
+RESPONSE_FORMAT = "1"
+
+
+def listing_data_version() -> str | None:
+    """The current token; None while the row is missing (a flushed table), which caches nothing."""
+    return (
+        ListingDataVersion.objects.filter(pk=ListingDataVersion.SINGLETON_ID)
+        .values_list("token", flat=True)
+        .first()
+    )
+
+
+def visibility_scope(user) -> str:
+    """A name for the set of listings ``user`` may see (``Property.objects.visible_to``).
+
+    Anonymous callers share one scope and staff another. Every other signed-in
+    user sees the public listings plus those they are the agent of, which a
+    client can be too (a listing keeps an agent whose role changed), so each
+    gets their own scope rather than risk showing one user's hidden listings
+    to another.
+    """
+    if not user.is_authenticated:
+        return "public"
+    if user.is_staff:
+        return "staff"
+    return f"user:{user.pk}"
+
+
+def _cache_get(key):
+    try:
+        return cache.get(key)
+    except Exception:
+        # A cache that fails is a miss: the response is built from the database.
+        logger.warning("listing read cache: get failed", exc_info=True)
+        return None
+
+
+def _cache_set(key, value):
+    try:
+        cache.set(key, value, settings.API_RESPONSE_CACHE_TIMEOUT)
+    except Exception:
+        logger.warning("listing read cache: set failed", exc_info=True)
+
+
+def cached_read(request, build: Callable[[], Response]) -> Response:
+    """The response ``build()`` makes, from the cache when it holds it, with an ETag.
+
+    Answers 304 when ``If-None-Match`` names the current ETag. Only 200
+    responses are stored; with ``API_RESPONSE_CACHE`` off, or for another
+    renderer than JSON, this is just ``build()``.
+    """
+    if not settings.API_RESPONSE_CACHE or type(request.accepted_renderer) is not JSONRenderer:
+        return build()
+    token = listing_data_version()
+    if token is None:
+        return build()
+    digest = hashlib.sha256(
+        "\n".join(
+            [
+                RESPONSE_FORMAT,
+                token,
+                visibility_scope(request.user),
+                request.build_absolute_uri(),
+                request.accepted_media_type,
+            ]
+        ).encode()
+    ).hexdigest()
+    etag = f'"{digest[:40]}"'
+    if if_none_match_hits(request.headers.get("If-None-Match"), etag, star=False):
+        return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+
+    key = f"{KEY_PREFIX}:{digest}"
+    data = _cache_get(key)
+    if data is not None:
+        response = Response(data)
+    else:
+        response = build()
+        if response.status_code != status.HTTP_200_OK:
+            return response
+        _cache_set(key, response.data)
+    response["ETag"] = etag
+    return response
