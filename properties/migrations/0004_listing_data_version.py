@@ -129,7 +129,7 @@ def drop_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("properties", "0002_price_change_trigger_and_search_index"),
+        ("properties", "0003_property_status_idx"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
