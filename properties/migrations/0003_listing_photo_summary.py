@@ -18,9 +18,19 @@ Two kinds of triggers keep them, on PostgreSQL and SQLite alike:
 
 The primary photo is the one with the lowest (position, id), as
 ``PropertyPhoto.Meta.ordering`` says; ``photo_order_idx`` answers both
-lookups. Existing listings are filled in here, before the triggers exist; on
-PostgreSQL the whole migration is one transaction, and the ALTER TABLE lock it
-holds keeps photo writes (which lock their listing row) waiting until it commits.
+lookups.
+
+The migration is not atomic, so that filling in existing listings does not
+lock the table: that UPDATE rewrites every listing with photos and all 19 of
+its indexes (the full-text one recomputes its document), ~9 s for 20,000
+listings, during which an ALTER TABLE's lock would stop every read. Instead
+the columns and the triggers are created in one short transaction, then
+existing listings are filled in by id range, a transaction each; the
+triggers already keep every photo written meanwhile, and the guard recomputes
+each filled-in row once it holds the row's lock, so a concurrent photo write
+cannot be lost. Run again after an interruption, it skips the first step
+(columns present means triggers present: they commit together) and fills in
+everything again.
 """
 
 from django.db import migrations, models
@@ -36,10 +46,13 @@ def summary_of(listing):
     return PHOTO_TOTAL.format(listing=listing), PRIMARY_PHOTO_IMAGE.format(listing=listing)
 
 
+# The listings with photos among ids [%s, %s).
 BACKFILL = """
 UPDATE properties_property
 SET photo_total = {0}, primary_photo_image = {1}
-WHERE id IN (SELECT property_id FROM properties_propertyphoto)
+WHERE id IN (
+    SELECT property_id FROM properties_propertyphoto WHERE property_id >= %s AND property_id < %s
+)
 """.format(*summary_of("properties_property.id"))
 
 POSTGRES_TRIGGERS = """
@@ -160,29 +173,17 @@ SQLITE_TRIGGER_NAMES = [
 ]
 
 
-def create_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    schema_editor.execute(BACKFILL)
-    if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_TRIGGERS)
-    elif vendor == "sqlite":
-        for trigger in SQLITE_TRIGGERS:
-            schema_editor.execute(trigger)
-    else:
-        raise NotImplementedError(f"No photo summary triggers for the {vendor} database.")
+BACKFILL_BATCH_IDS = 10_000
 
 
-def drop_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_TRIGGERS_DROP)
-    elif vendor == "sqlite":
-        for name in SQLITE_TRIGGER_NAMES:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name};")
+def summary_columns_exist(schema_editor, table) -> bool:
+    connection = schema_editor.connection
+    with connection.cursor() as cursor:
+        columns = connection.introspection.get_table_description(cursor, table)
+    return any(column.name == "photo_total" for column in columns)
 
 
-def add_columns(apps, schema_editor):
-    listing = apps.get_model("properties", "Property")
+def add_columns(schema_editor, listing):
     quote = schema_editor.quote_name
     for name in ("photo_total", "primary_photo_image"):
         field = listing._meta.get_field(name)
@@ -203,13 +204,47 @@ def add_columns(apps, schema_editor):
         )
 
 
-def drop_columns(apps, schema_editor):
+def create_columns_and_triggers(apps, schema_editor):
+    listing = apps.get_model("properties", "Property")
+    if summary_columns_exist(schema_editor, listing._meta.db_table):
+        return  # an earlier run was interrupted while filling in
+    vendor = schema_editor.connection.vendor
+    if vendor not in ("postgresql", "sqlite"):
+        raise NotImplementedError(f"No photo summary triggers for the {vendor} database.")
+    add_columns(schema_editor, listing)
+    if vendor == "postgresql":
+        schema_editor.execute(POSTGRES_TRIGGERS)
+    else:
+        for trigger in SQLITE_TRIGGERS:
+            schema_editor.execute(trigger)
+
+
+def drop_triggers_and_columns(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(POSTGRES_TRIGGERS_DROP)
+    elif vendor == "sqlite":
+        for name in SQLITE_TRIGGER_NAMES:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name};")
     listing = apps.get_model("properties", "Property")
     for name in ("primary_photo_image", "photo_total"):
         schema_editor.remove_field(listing, listing._meta.get_field(name))
 
 
+def fill_in(apps, schema_editor):
+    # Outside a transaction (RunPython atomic=False), each batch commits on its own.
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT MIN(property_id), MAX(property_id) FROM properties_propertyphoto")
+        first, last = cursor.fetchone()
+    if first is None:
+        return
+    for start in range(first, last + 1, BACKFILL_BATCH_IDS):
+        schema_editor.execute(BACKFILL, (start, start + BACKFILL_BATCH_IDS))
+
+
 class Migration(migrations.Migration):
+    atomic = False  # see the module's docstring
+
     dependencies = [("properties", "0002_price_change_trigger_and_search_index")]
 
     operations = [
@@ -236,6 +271,8 @@ class Migration(migrations.Migration):
                 ),
             ]
         ),
-        migrations.RunPython(add_columns, drop_columns),
-        migrations.RunPython(create_triggers, drop_triggers),
+        migrations.RunPython(
+            create_columns_and_triggers, drop_triggers_and_columns, atomic=True
+        ),
+        migrations.RunPython(fill_in, migrations.RunPython.noop, atomic=False),
     ]
