@@ -49,11 +49,11 @@ class RoundedFloatField(serializers.FloatField):
 
 
 class PropertySerializer(ModelSerializer):
-    """A listing as the list and detail endpoints show it, and as clients write it.
+    """A listing as the list and detail endpoints show it, and as clients write it."""
 
-    ``photo_count`` and ``primary_photo`` come from columns of the listing row
-    that the database keeps (migration 0003), so a page costs no query per row.
-    """
+    # photo_count and primary_photo come from columns of the listing row that the
+    # database keeps (migration 0003), so a page costs no query per row. (Not in
+    # the docstring: drf-spectacular publishes that in the OpenAPI document.)
 
     url = serializers.HyperlinkedIdentityField(view_name="property-detail")
     listing_agent = ListingAgentSerializer(read_only=True, allow_null=True)
