@@ -9,13 +9,13 @@ from rest_framework.exceptions import ValidationError
 class Paginator(paginator.Paginator):
     """Django's paginator, picking a deep page's rows by id before reading them.
 
-    PostgreSQL computes a row's whole select list, correlated subqueries
-    included (the photo count and primary photo of the listing shape), before
-    OFFSET throws the row away: page 2,000 paid for 39,980 rows nobody sees.
-    From ``deferred_from`` skipped rows on, the page is read as
-    ``WHERE pk IN (the page's ids, ordered and sliced)``: the ids come straight
-    off the ordering index, and only the page's own rows get the full select
-    list. Still one query, same rows, same order.
+    OFFSET makes PostgreSQL build every skipped row before throwing it away:
+    page 2,000 joined 39,980 listings nobody sees to their agents and carried
+    them in full (~50-110 ms at 100,000 listings). From ``deferred_from``
+    skipped rows on, the page is read as ``WHERE pk IN (the page's ids,
+    ordered and sliced)``: the ids are taken in the ordering index's order,
+    and only the page's own rows are joined and read in full (~20-35 ms).
+    Still one query, same rows, same order.
     """
 
     deferred_from = 1000

@@ -78,7 +78,12 @@ def listings_upsert(listings: list, *, update_fields: list[str]) -> None:
             update_fields=update_fields,
         )
         return
-    fields = [f for f in Property._meta.concrete_fields if not f.primary_key]
+    # The photo summary is the database's to write: new rows take its defaults.
+    fields = [
+        f
+        for f in Property._meta.concrete_fields
+        if not f.primary_key and f.name not in Property.PHOTO_SUMMARY_FIELDS
+    ]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(Property._meta.db_table)
     updates = ", ".join(

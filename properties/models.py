@@ -29,6 +29,13 @@ class Property(models.Model):
     Every price change is recorded as a ``PriceChange`` by a database trigger
     (migration 0002), so no write path — API, admin, bulk update, import or a
     plain ``save()`` — can change a price without leaving history.
+
+    ``photo_total`` and ``primary_photo_image`` summarise the listing's photos
+    for the list and detail shape. Database triggers (migration 0003) keep them:
+    every photo insert, delete, reorder or move recomputes them, and whatever
+    any other statement writes into them — a ``save()`` of an instance loaded
+    before a photo was added, ``bulk_update``, raw SQL — is replaced by the
+    recomputed values. Python never has to keep them right.
     """
 
     Status = ListingStatus
@@ -36,6 +43,8 @@ class Property(models.Model):
 
     # Listings everyone may see; the others only their agent and staff.
     PUBLIC_STATUSES = (Status.COMING_SOON, Status.ACTIVE, Status.PENDING, Status.SOLD)
+    # Columns only the database writes (migration 0003); bulk writers leave them out.
+    PHOTO_SUMMARY_FIELDS = ("photo_total", "primary_photo_image")
 
     mls_number = models.CharField(
         "MLS number",
@@ -115,6 +124,16 @@ class Property(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Written only by the triggers (see above). The database default lets rows
+    # inserted outside Django (bench data, raw SQL) start with no photos too.
+    photo_total = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    primary_photo_image = models.TextField(
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+        help_text="The image path of the photo with the lowest (position, id); blank without one.",
+    )
 
     objects = PropertyQuerySet.as_manager()
 

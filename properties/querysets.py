@@ -2,8 +2,7 @@
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 
 from properties import geo
 
@@ -28,15 +27,12 @@ class PropertyQuerySet(QuerySet):
         return self.filter(public)
 
     def with_list_data(self):
-        """Everything the list and detail shape needs, in one query whatever the page size."""
-        from properties.models import PropertyPhoto
+        """Everything the list and detail shape needs, in one query whatever the page size.
 
-        photos = PropertyPhoto.objects.filter(property=OuterRef("pk"))
-        count = photos.order_by().values("property").annotate(n=Count("id")).values("n")
-        return self.select_related("listing_agent").annotate(
-            photo_count=Coalesce(Subquery(count, output_field=IntegerField()), 0),
-            primary_photo_name=Subquery(photos.order_by("position", "id").values("image")[:1]),
-        )
+        The photo count and primary photo are columns the database keeps
+        (``Property.photo_total``, ``primary_photo_image``), read with the row.
+        """
+        return self.select_related("listing_agent")
 
     def within_bbox(self, box: geo.BoundingBox):
         queryset = self.filter(latitude__gte=box.min_latitude, latitude__lte=box.max_latitude)

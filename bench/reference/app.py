@@ -94,14 +94,9 @@ listings = Table(
     Column("sold_price", Numeric(14, 2, asdecimal=True)),
     Column("created_at", DateTime(timezone=True)),
     Column("updated_at", DateTime(timezone=True)),
-)
-photos = Table(
-    "properties_propertyphoto",
-    metadata,
-    Column("id", BigInteger, primary_key=True),
-    Column("property_id", BigInteger),
-    Column("image", String),
-    Column("position", Integer),
+    # Kept by Hearth's database triggers (its migration 0003); read here as Hearth reads them.
+    Column("photo_total", Integer),
+    Column("primary_photo_image", Text),
 )
 
 
@@ -183,23 +178,10 @@ async def connection():
 
 Connection = Annotated[AsyncConnection, Depends(connection)]
 
-# The listing shape in one statement: the agent joined, photo count and primary
-# photo as correlated subqueries (the same work Hearth's with_list_data() asks for).
-_photo_count = (
-    select(func.count(photos.c.id))
-    .where(photos.c.property_id == listings.c.id)
-    .scalar_subquery()
-    .label("photo_count")
-)
-_primary_photo = (
-    select(photos.c.image)
-    .where(photos.c.property_id == listings.c.id)
-    .order_by(photos.c.position, photos.c.id)
-    .limit(1)
-    .scalar_subquery()
-    .label("primary_photo_name")
-)
-LISTING_COLUMNS = [c for c in listings.c if c.name != "listing_agent_id"]
+# The listing shape in one statement: the listing row, its photo summary
+# columns included, and the agent joined (what Hearth's with_list_data() reads).
+PHOTO_SUMMARY = ("photo_total", "primary_photo_image")
+LISTING_COLUMNS = [c for c in listings.c if c.name not in ("listing_agent_id", *PHOTO_SUMMARY)]
 LISTING_SELECT = select(
     *LISTING_COLUMNS,
     users.c.id.label("agent_id"),
@@ -208,8 +190,7 @@ LISTING_SELECT = select(
     users.c.last_name.label("agent_last_name"),
     users.c.email.label("agent_email"),
     users.c.phone.label("agent_phone"),
-    _photo_count,
-    _primary_photo,
+    *(listings.c[name] for name in PHOTO_SUMMARY),
 ).select_from(listings.outerjoin(users, listings.c.listing_agent_id == users.c.id))
 VISIBLE = listings.c.status.in_(PUBLIC_STATUSES)  # an anonymous caller's rule
 
@@ -232,11 +213,11 @@ def _listing(row, origin) -> dict:
             "phone": row["agent_phone"],
         }
     )
-    name = row["primary_photo_name"]
+    name = row["primary_photo_image"]
     data["primary_photo"] = (
         f"{origin}{MEDIA_URL}{parse.quote(name, safe=URI_SAFE)}" if name else None
     )
-    data["photo_count"] = row["photo_count"]
+    data["photo_count"] = row["photo_total"]
     data["distance_km"] = None
     return data
 
