@@ -49,7 +49,7 @@ _DEFAULT = {
 }
 if _DEFAULT["ENGINE"] == "django.db.backends.postgresql":
     # Tests run in transactions that never commit, and PostgreSQL replaces the
-    # listing data version at commit (migration properties/0003); this makes
+    # listing data version at commit (migration properties/0005); this makes
     # the same triggers replace it at each statement instead.
     _options = _DEFAULT["OPTIONS"]
     _options["options"] = f"{_options.get('options', '')} -c hearth.listing_version_immediate=on"

@@ -31,7 +31,7 @@ class Property(models.Model):
     plain ``save()`` — can change a price without leaving history.
 
     ``photo_total`` and ``primary_photo_image`` summarise the listing's photos
-    for the list and detail shape. Database triggers (migration 0003) keep them:
+    for the list and detail shape. Database triggers (migration 0004) keep them:
     every photo insert, delete, reorder or move recomputes them, and whatever
     any other statement writes into them — a ``save()`` of an instance loaded
     before a photo was added, ``bulk_update``, raw SQL — is replaced by the
@@ -43,7 +43,7 @@ class Property(models.Model):
 
     # Listings everyone may see; the others only their agent and staff.
     PUBLIC_STATUSES = (Status.COMING_SOON, Status.ACTIVE, Status.PENDING, Status.SOLD)
-    # Columns only the database writes (migration 0003); bulk writers leave them out.
+    # Columns only the database writes (migration 0004); bulk writers leave them out.
     PHOTO_SUMMARY_FIELDS = ("photo_total", "primary_photo_image")
 
     mls_number = models.CharField(
@@ -322,7 +322,7 @@ class Inquiry(models.Model):
 class ListingDataVersion(models.Model):
     """One row whose ``token`` changes whenever anything a listing response shows changes.
 
-    Database triggers (migration 0003) give it a new random token with every
+    Database triggers (migration 0005) give it a new random token with every
     write to listings, their photos and users (listing agents), in the same
     transaction (on PostgreSQL as it commits), whatever the path:
     API, admin, ``QuerySet.update()``, bulk upserts, cascades, raw SQL. Cached

@@ -54,7 +54,7 @@ class PropertySerializer(ModelSerializer):
     """A listing as the list and detail endpoints show it, and as clients write it."""
 
     # photo_count and primary_photo come from columns of the listing row that the
-    # database keeps (migration 0003), so a page costs no query per row. (Not in
+    # database keeps (migration 0004), so a page costs no query per row. (Not in
     # the docstring: drf-spectacular publishes that in the OpenAPI document.)
 
     url = serializers.HyperlinkedIdentityField(view_name="property-detail")

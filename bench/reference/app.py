@@ -94,7 +94,7 @@ listings = Table(
     Column("sold_price", Numeric(14, 2, asdecimal=True)),
     Column("created_at", DateTime(timezone=True)),
     Column("updated_at", DateTime(timezone=True)),
-    # Kept by Hearth's database triggers (its migration 0003); read here as Hearth reads them.
+    # Kept by Hearth's database triggers (its migration 0004); read here as Hearth reads them.
     Column("photo_total", Integer),
     Column("primary_photo_image", Text),
 )

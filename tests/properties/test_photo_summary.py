@@ -1,4 +1,4 @@
-"""A listing's photo count and primary photo, kept by the database (migration 0003).
+"""A listing's photo count and primary photo, kept by the database (migration 0004).
 
 Every path that changes photos, and every path that writes a whole listing
 row, must leave ``photo_total`` and ``primary_photo_image`` true.
@@ -280,7 +280,7 @@ class TestAdmin:
         assert summary(listing) == (1, kept.image.name)
 
 
-BEFORE, AFTER = "0002_price_change_trigger_and_search_index", "0003_listing_photo_summary"
+BEFORE, AFTER = "0003_property_status_idx", "0004_listing_photo_summary"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -384,20 +384,20 @@ class TestDataVersionAtCommit:
         return psycopg.connect(**{k: v for k, v in params.items() if k in keep})
 
     def test_token_changes_on_commit_and_writers_do_not_deadlock(self):
-        listing = PropertyFactory()
+        listing, other = PropertyFactory(), PropertyFactory()
         before = listing_data_version()
         touch = "UPDATE properties_property SET updated_at = now() WHERE id = %s"
         with self.connect() as editor, self.connect() as uploader:
-            # An If-Match edit locks the listing; a photo upload inserts a photo, then
-            # touches the listing and waits for the edit. Had the upload taken the
-            # version row at its first write, the edit's own write would now wait for
-            # the upload: a deadlock.
+            # An If-Match edit locks a listing; an upload writes a photo of another
+            # listing, then touches the first and waits for the edit. Had the upload
+            # taken the version row at its first write, the edit's own write would
+            # now wait for the upload: a deadlock.
             lock = "SELECT 1 FROM properties_property WHERE id = %s FOR UPDATE"
             editor.execute(lock, [listing.pk])
             uploader.execute(
                 "INSERT INTO properties_propertyphoto (property_id, image, caption, position, "
                 "created_at) VALUES (%s, 'photos/x.jpg', '', 0, now())",
-                [listing.pk],
+                [other.pk],
             )
             errors = []
 

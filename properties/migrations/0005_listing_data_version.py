@@ -129,7 +129,7 @@ def drop_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("properties", "0003_property_status_idx"),
+        ("properties", "0004_listing_photo_summary"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -245,7 +245,7 @@ def fill_in(apps, schema_editor):
 class Migration(migrations.Migration):
     atomic = False  # see the module's docstring
 
-    dependencies = [("properties", "0002_price_change_trigger_and_search_index")]
+    dependencies = [("properties", "0003_property_status_idx")]
 
     operations = [
         migrations.SeparateDatabaseAndState(
