@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
 from rest_framework import status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -109,13 +110,17 @@ def cached_read(request, build: Callable[[], Response]) -> Response:
         return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
 
     key = f"{KEY_PREFIX}:{digest}"
-    data = _cache_get(key)
-    if data is not None:
-        response = Response(data)
-    else:
+    renderer = request.accepted_renderer
+    # The rendered bytes are stored, not the data: a hit then neither unpickles
+    # twenty nested listings nor encodes them to JSON again (a fifth of a hit).
+    content = _cache_get(key)
+    if content is None:
         response = build()
         if response.status_code != status.HTTP_200_OK:
             return response
-        _cache_set(key, response.data)
+        content = renderer.render(response.data, request.accepted_media_type, {"request": request})
+        _cache_set(key, content)
+    # What DRF's Response would set: the renderer's media type (JSON has no charset).
+    response = HttpResponse(content, content_type=renderer.media_type)
     response["ETag"] = etag
     return response

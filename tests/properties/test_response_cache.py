@@ -72,6 +72,21 @@ class TestHits:
         assert second["ETag"] == first["ETag"]
         assert second["Content-Type"] == "application/json"
 
+    @pytest.mark.parametrize("path", [LIST, STATS, f"{LIST}?page_size=1&page=2"])
+    def test_a_hit_answers_what_the_uncached_view_answers(self, api_client, settings, path):
+        PropertyFactory.create_batch(2)
+        settings.API_RESPONSE_CACHE = False
+        uncached = api_client.get(path, HTTP_ACCEPT="application/json; indent=2")
+        settings.API_RESPONSE_CACHE = True
+        api_client.get(path, HTTP_ACCEPT="application/json; indent=2")  # the miss fills it
+
+        hit = api_client.get(path, HTTP_ACCEPT="application/json; indent=2")
+
+        assert hit.content == uncached.content
+        assert b'\n  "count"' in hit.content  # the requested indent, as DRF renders it
+        headers = {name: hit.headers.get(name) for name in ("Content-Type", "Vary", "Allow")}
+        assert headers == {name: uncached.headers.get(name) for name in headers}
+
     def test_market_stats_are_cached(self, api_client, django_assert_num_queries):
         PropertyFactory(price=Decimal("300000.00"), living_area=1000)
         first = api_client.get(STATS)
