@@ -21,7 +21,7 @@ from rest_framework.throttling import SimpleRateThrottle
 from properties import services
 from properties.caching import listing_data_version
 from properties.factories import PropertyFactory, PropertyPhotoFactory
-from properties.models import Property, PropertyPhoto
+from properties.models import ListingDataVersion, Property, PropertyPhoto
 from tests.properties.command_helpers import reso_row, run_command, write_csv
 from tests.properties.test_admin import change_form_data
 from users.factories import AgentFactory, StaffFactory, UserFactory
@@ -376,6 +376,11 @@ class TestDataVersion:
         PropertyFactory()
         after = listing_data_version()
         assert after not in {before, rolled_back}
+
+    def test_it_is_the_token_the_model_holds(self):
+        PropertyFactory()
+
+        assert listing_data_version() == ListingDataVersion.objects.get().token
 
     def test_writes_to_unrelated_tables_keep_it(self):
         listing, user = PropertyFactory(), UserFactory()
