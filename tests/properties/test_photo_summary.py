@@ -221,30 +221,29 @@ class TestAdmin:
         assert "photo_total" not in page.text and "primary_photo_image" not in page.text
         return page.context["adminform"].form["loaded_etag"].value()
 
+    def save_with_photos(self, admin_client, listing, *photos):
+        """Post the change form with these inline photo forms (dicts of their fields)."""
+        existing = sum(1 for photo in photos if photo.get("id"))
+        forms = {"photos-TOTAL_FORMS": str(len(photos)), "photos-INITIAL_FORMS": str(existing)}
+        for index, photo in enumerate(photos):
+            fields = {"id": "", "property": str(listing.pk), **photo}
+            forms.update({f"photos-{index}-{name}": value for name, value in fields.items()})
+        return admin_client.post(
+            f"{CHANGELIST}{listing.pk}/change/",
+            change_form_data(listing, loaded_etag=self.etag(admin_client, listing), **forms),
+        )
+
     def test_inline_add_and_delete(self, admin_client):
         listing = PropertyFactory()
         kept = PropertyPhotoFactory(property=listing, position=5)
+        kept_form = {"id": str(kept.pk), "caption": kept.caption, "position": "5"}
 
         # When staff add a photo in front through the inline
-        response = admin_client.post(
-            f"{CHANGELIST}{listing.pk}/change/",
-            change_form_data(
-                listing,
-                loaded_etag=self.etag(admin_client, listing),
-                **{
-                    "photos-TOTAL_FORMS": "2",
-                    "photos-INITIAL_FORMS": "1",
-                    "photos-0-id": str(kept.pk),
-                    "photos-0-property": str(listing.pk),
-                    "photos-0-caption": kept.caption,
-                    "photos-0-position": "5",
-                    "photos-1-id": "",
-                    "photos-1-property": str(listing.pk),
-                    "photos-1-image": jpeg("front.jpg"),
-                    "photos-1-caption": "Front",
-                    "photos-1-position": "1",
-                },
-            ),
+        response = self.save_with_photos(
+            admin_client,
+            listing,
+            kept_form,
+            {"image": jpeg("front.jpg"), "caption": "Front", "position": "1"},
         )
 
         # Then it counts and is the primary photo
@@ -254,25 +253,11 @@ class TestAdmin:
 
         # When staff delete it through the inline
         listing.refresh_from_db()
-        response = admin_client.post(
-            f"{CHANGELIST}{listing.pk}/change/",
-            change_form_data(
-                listing,
-                loaded_etag=self.etag(admin_client, listing),
-                **{
-                    "photos-TOTAL_FORMS": "2",
-                    "photos-INITIAL_FORMS": "2",
-                    "photos-0-id": str(added.pk),
-                    "photos-0-property": str(listing.pk),
-                    "photos-0-caption": "Front",
-                    "photos-0-position": "1",
-                    "photos-0-DELETE": "on",
-                    "photos-1-id": str(kept.pk),
-                    "photos-1-property": str(listing.pk),
-                    "photos-1-caption": kept.caption,
-                    "photos-1-position": "5",
-                },
-            ),
+        response = self.save_with_photos(
+            admin_client,
+            listing,
+            {"id": str(added.pk), "caption": "Front", "position": "1", "DELETE": "on"},
+            kept_form,
         )
 
         # Then the one left is counted and primary again
