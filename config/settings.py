@@ -124,6 +124,19 @@ for _database in DATABASES.values():
     # The pool checks a connection before lending it, so the connections that a
     # database restart broke are replaced instead of failing one request each.
     _database["CONN_HEALTH_CHECKS"] = True
+for _database in DATABASES.values():
+    if _database["ENGINE"] != "django.db.backends.sqlite3":
+        continue
+    # SQLite as a real embedded database, with requests and background jobs
+    # writing at once. WAL lets readers go on while one connection writes.
+    # IMMEDIATE takes the write lock when a transaction begins, so a writer
+    # waits its turn (up to the busy timeout) instead of failing with
+    # "database is locked" when it upgrades a read lock mid-transaction, which
+    # SQLite refuses at once because two such upgrades would deadlock.
+    _options = _database.setdefault("OPTIONS", {})
+    _options.setdefault("transaction_mode", "IMMEDIATE")
+    _options.setdefault("timeout", env.float("SQLITE_BUSY_TIMEOUT", default=20.0))
+    _options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------
