@@ -203,6 +203,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_6
 # before decoding, so decompression bombs are caught), are refused with 400.
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=50_000_000)
+# Memory the decoded pixels of one upload may take (Pillow holds most images at
+# 4 bytes a pixel): a 190 kB PNG can inflate to 200 MB. JPEGs beyond it are
+# decoded at a reduced scale instead; other formats are refused.
+PHOTO_MAX_DECODED_BYTES = env.int("PHOTO_MAX_DECODED_BYTES", default=128 * 1024 * 1024)
+# Uploads decoding at once in one process; the others wait up to the given
+# seconds (then 503), so a burst of uploads cannot multiply a worker's memory.
+PHOTO_DECODE_CONCURRENCY = env.int("PHOTO_DECODE_CONCURRENCY", default=2)
+PHOTO_DECODE_WAIT_SECONDS = env.float("PHOTO_DECODE_WAIT_SECONDS", default=20.0)
 # import_listings: a URL download ends within this many seconds in total, however
 # slowly the server sends (properties.feeds).
 IMPORT_FETCH_TIMEOUT = env.float("IMPORT_FETCH_TIMEOUT", default=30.0)

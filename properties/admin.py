@@ -7,7 +7,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from properties import images, services
+from config import images
+from properties import services
 from properties.conditional import listing_etag
 from properties.models import PriceChange, Property, PropertyPhoto
 from properties.reso import RESO_FIELDS, csv_safe, listing_to_reso
@@ -45,7 +46,7 @@ class PropertyAdminForm(forms.ModelForm):
 
 
 class PropertyPhotoForm(forms.ModelForm):
-    """Admin uploads pass the same verification as the API's (``images.verify_image``)."""
+    """Admin uploads pass the same gate as the API's (``images.sanitized_upload``)."""
 
     class Meta:
         model = PropertyPhoto
@@ -54,7 +55,7 @@ class PropertyPhotoForm(forms.ModelForm):
     def clean_image(self):
         image = self.cleaned_data.get("image")
         if isinstance(image, UploadedFile):
-            image, _verified = images.verified_upload(image)
+            image, _verified = images.sanitized_upload(image)
         return image
 
 

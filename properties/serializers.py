@@ -5,8 +5,9 @@ from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.reverse import reverse
 
+from config import images
 from config.serializers import CharField, ModelSerializer
-from properties import images, validators
+from properties import validators
 from properties.models import Favorite, Inquiry, PriceChange, Property, PropertyPhoto
 from users.models import User
 
@@ -251,7 +252,7 @@ class PropertyPhotoSerializer(ModelSerializer):
     """A photo of a listing; uploads are multipart with the file in ``image``."""
 
     # A plain FileField: the client's file name is discarded and the content is
-    # verified by images.verify_image, not by DRF's (limit-less) ImageField.
+    # verified and re-encoded by images.sanitized_upload, not by DRF's (limit-less) ImageField.
     image = serializers.FileField(
         max_length=None,
         help_text="JPEG, PNG or WebP; at most 10 MB and 50 megapixels.",
@@ -267,7 +268,7 @@ class PropertyPhotoSerializer(ModelSerializer):
 
     def validate_image(self, upload):
         try:
-            upload, verified = images.verified_upload(upload)
+            upload, verified = images.sanitized_upload(upload)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.messages) from exc
         self.verified_image = verified

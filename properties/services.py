@@ -82,7 +82,7 @@ def properties_set_status(*, queryset, status: str) -> int:
 def photo_add(
     *, listing: Property, image, width: int, height: int, caption: str = "", position=None
 ) -> PropertyPhoto:
-    """Store a verified image (see ``images.verified_upload``) as a photo of ``listing``.
+    """Store a verified image (see ``config.images.sanitized_upload``) as a photo of ``listing``.
 
     Without a ``position`` the photo goes after the listing's last one, so an
     upload never silently replaces the primary photo.
