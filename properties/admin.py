@@ -118,12 +118,18 @@ class PropertyAdmin(admin.ModelAdmin):
         "listing_agent",
         "updated_at",
     ]
-    list_filter = ["status", "property_type", "listing_agent", "listed_at"]
+    list_filter = [
+        "status",
+        "property_type",
+        "listing_agent",
+        "listed_at",
+        ("archived_at", admin.EmptyFieldListFilter),
+    ]
     list_select_related = ["listing_agent"]
     search_fields = ["street_address", "city", "postal_code", "mls_number"]
     date_hierarchy = "listed_at"
     autocomplete_fields = ["listing_agent"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "archived_at"]
     inlines = [PropertyPhotoInline, PriceChangeInline]
     actions = [
         *(_status_action(status) for status in Property.Status),
@@ -159,13 +165,36 @@ class PropertyAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Dates", {"fields": ["listed_at", "sold_at", "sold_price", "created_at", "updated_at"]}),
+        (
+            "Dates",
+            {
+                "fields": [
+                    "listed_at",
+                    "sold_at",
+                    "sold_price",
+                    "created_at",
+                    "updated_at",
+                    "archived_at",
+                ]
+            },
+        ),
         (None, {"fields": ["loaded_etag"], "classes": ["hidden"]}),
     ]
 
     @admin.display(description="Address", ordering="street_address")
     def address_line(self, listing):
         return f"{listing.street_address} {listing.unit}".strip()
+
+    # Deleting in the admin archives, as the API does: the confirmation page
+    # lists nothing else, because nothing else goes (services.property_delete).
+    def get_deleted_objects(self, objs, request):
+        return [str(listing) for listing in objs], {"listings": len(objs)}, set(), []
+
+    def delete_model(self, request, obj):
+        services.properties_archive(queryset=Property.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.properties_archive(queryset=queryset)
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -239,6 +239,14 @@ class PropertySerializer(ModelSerializer):
         return attrs
 
 
+class FavoriteListingSerializer(PropertySerializer):
+    """A saved listing: the listing shape, plus when it was deleted (null while it is live)."""
+
+    class Meta(PropertySerializer.Meta):
+        fields = [*PropertySerializer.Meta.fields, "archived_at"]
+        read_only_fields = [*PropertySerializer.Meta.read_only_fields, "archived_at"]
+
+
 class PriceChangeSerializer(ModelSerializer):
     """One change of a listing's asking price."""
 

@@ -57,8 +57,20 @@ def property_update(*, listing: Property, data: dict, if_match: str | None = Non
 
 @transaction.atomic
 def property_delete(*, listing: Property, if_match: str | None = None) -> None:
-    """Delete a listing, refusing when ``if_match`` is stale."""
-    _lock_current(listing, if_match).delete()
+    """Delete a listing, refusing when ``if_match`` is stale: it is archived, not erased.
+
+    Nothing anyone else created is lost with it: inquiries and favourites keep
+    referring to it (and stay readable by their owners), photos and price
+    history stay with it. Erasing a listing is refused by the database while
+    an inquiry or favourite refers to it (``on_delete=PROTECT``).
+    """
+    properties_archive(queryset=Property.objects.filter(pk=_lock_current(listing, if_match).pk))
+
+
+def properties_archive(*, queryset) -> int:
+    """Archive (soft-delete) the listings of ``queryset``; returns how many were archived."""
+    now = timezone.now()
+    return queryset.filter(archived_at__isnull=True).update(archived_at=now, updated_at=now)
 
 
 def property_touch(*, listing_id: int) -> None:

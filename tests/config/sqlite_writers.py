@@ -1,8 +1,9 @@
 """Concurrent writers on a file SQLite database: registrations plus a background job.
 
 Run by tests/config/test_sqlite_concurrency.py in its own interpreter, with
-``DATABASE_URL`` naming a fresh SQLite file, because the suite's own SQLite
-database lives in memory, where WAL and file locking do not apply. Prints one
+production settings and ``DATABASE_URL`` naming a fresh SQLite file, because
+the suite's own SQLite database lives in memory, where WAL and file locking
+do not apply. Prints one
 JSON line: the registration statuses and the background job's errors.
 """
 
@@ -13,9 +14,9 @@ from collections import Counter
 
 import django
 
-REGISTERING_THREADS = 8
-REGISTRATIONS_EACH = 4
-JOB_TRANSACTIONS = 25
+REGISTERING_THREADS = 6
+REGISTRATIONS_EACH = 3
+JOB_TRANSACTIONS = 20
 
 
 def main():

@@ -24,14 +24,25 @@ def test_sqlite_settings_use_wal_a_busy_timeout_and_immediate_transactions(produ
 
 
 def test_concurrent_registrations_and_a_background_job_never_see_database_is_locked(tmp_path):
-    # Given a file database (the suite's own is in memory, where locking differs)
-    env = {key: value for key, value in os.environ.items() if not key.startswith("DATABASE_")}
+    # Given production settings on a file database (the suite's own is in memory)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "THROTTLE_"))
+    }
     env.update(
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        DJANGO_SETTINGS_MODULE="config.settings_test",
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY="x" * 50,
+        DJANGO_ALLOWED_HOSTS="testserver",
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_LOG_LEVEL="WARNING",
+        THROTTLE_AUTH="100000/min",
+        MEDIA_ROOT=str(tmp_path / "media"),
     )
 
-    # When eight threads register accounts while a background job writes listings
+    # When six threads register accounts while a background job writes listings
     run = subprocess.run(  # noqa: S603  (our own interpreter and module)
         [sys.executable, "-m", "tests.config.sqlite_writers"],
         cwd=ROOT,

@@ -5,15 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    """Avatars get random names. ``upload_to`` lives in Python only: nothing changes in the
+    database, and on SQLite an AlterField would rebuild users_user and drop its triggers
+    (the listing data version, properties 0005)."""
 
     dependencies = [
         ('users', '0001_initial'),
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='user',
-            name='avatar',
-            field=models.ImageField(blank=True, upload_to=users.models.avatar_upload_to),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='user',
+                    name='avatar',
+                    field=models.ImageField(blank=True, upload_to=users.models.avatar_upload_to),
+                ),
+            ],
         ),
     ]
