@@ -193,6 +193,32 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Photos and avatars in S3-compatible object storage (AWS S3, MinIO, R2, ...)
+# through django-storages when a bucket is named; their URLs then point at the
+# bucket or at AWS_S3_CUSTOM_DOMAIN (a CDN in front of it). Credentials come
+# from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or an instance role).
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # Empty counts as unset (docker-compose passes every variable through).
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("AWS_S3_REGION_NAME", default="") or None,
+            "custom_domain": env("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+            # Plain URLs by default: listing pages are cached (API_RESPONSE_CACHE)
+            # for longer than a signed URL lives, and the photos are public anyway.
+            # A private bucket sets AWS_QUERYSTRING_AUTH=true.
+            "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
+            "file_overwrite": False,
+            # Names are random and never reused: clients and the CDN may keep them.
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+# The embedded default: files under MEDIA_ROOT, served at /media/ by
+# config.media unless a front server does it (then set SERVE_MEDIA=false).
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not AWS_STORAGE_BUCKET_NAME)
 
 # --- Request limits -------------------------------------------------------
 # The largest request body accepted at all (a 10 MB photo plus form overhead);
