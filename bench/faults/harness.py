@@ -1,7 +1,8 @@
 """Shared machinery for the fault scripts: throwaway PostgreSQL and Redis, gunicorn, load.
 
 Everything runs on 127.0.0.1 on ports of its own (PostgreSQL 55432, Redis
-56379, gunicorn 18xxx), so the scripts never touch the shared services a
+56379, gunicorn 185xx; FAULTS_PG_PORT, FAULTS_REDIS_PORT and FAULTS_PORT_BASE
+move them), so the scripts never touch the shared services a
 developer's test suite uses. PostgreSQL runs from a scratch cluster under
 /tmp (initdb refuses root, so the cluster belongs to an unprivileged user).
 """
@@ -32,6 +33,13 @@ REDIS_PORT = int(os.environ.get("FAULTS_REDIS_PORT", 56379))
 DB_NAME = "hearth_ops_faults"
 DATABASE_URL = f"postgres://{PG_USER}@127.0.0.1:{PG_PORT}/{DB_NAME}"
 REDIS_URL = f"redis://127.0.0.1:{REDIS_PORT}/0"
+
+
+def port(default):
+    """The port a script's gunicorn listens on: ``default`` (185xx), or moved into
+    FAULTS_PORT_BASE + (default % 100) when several people share one machine."""
+    base = os.environ.get("FAULTS_PORT_BASE")
+    return int(base) + default % 100 if base else default
 
 
 def log(message):
