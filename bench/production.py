@@ -145,7 +145,7 @@ class Gunicorn(Server):
     def __init__(self, name, port, env, *, ready_path="/healthz", log_path=None):
         super().__init__(
             name,
-            [str(GUNICORN), APP, "--config", "gunicorn.conf.py"],
+            [str(GUNICORN), env.get("HEARTH_APP", APP), "--config", "gunicorn.conf.py"],
             {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
             port,
             ROOT,
