@@ -4,6 +4,7 @@ import io
 import json
 import socket
 import urllib.request
+from unittest import mock
 
 import boto3
 import pytest
@@ -189,3 +190,32 @@ class TestObjectStorage:
             deleted = api_client.delete(f"/api/properties/{photo.property_id}/photos/{photo.pk}/")
         assert deleted.status_code == 204
         assert not default_storage.exists(photo.image.name)
+
+    def test_an_unreachable_bucket_answers_503_and_stores_nothing(
+        self, api_client, s3_storage, settings
+    ):
+        closed_port = _free_port()
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                **settings.STORAGES["default"],
+                "OPTIONS": {
+                    **settings.STORAGES["default"]["OPTIONS"],
+                    "endpoint_url": f"http://127.0.0.1:{closed_port}",
+                },
+            },
+        }
+        agent = AgentFactory()
+        listing = PropertyFactory(listing_agent=agent)
+        api_client.force_authenticate(agent)
+
+        with mock.patch.dict("os.environ", {"AWS_MAX_ATTEMPTS": "1"}):
+            response = api_client.post(
+                f"/api/properties/{listing.pk}/photos/", {"image": png_upload()}, format="multipart"
+            )
+
+        assert response.status_code == 503
+        assert response.json() == {
+            "detail": "File storage is unavailable; try the upload again shortly."
+        }
+        assert not PropertyPhoto.objects.exists()
