@@ -243,6 +243,10 @@ class Load:
     connections: int
     next_request: object  # callable(thread_index, iteration) -> (method, path, body, headers)
     results: list = field(default_factory=list)
+    # A new connection for every request, as clients arriving one after another
+    # make them, instead of each thread keeping one alive.
+    fresh_connections: bool = False
+    timeout: float = 35
 
     def __post_init__(self):
         self._stop = threading.Event()
@@ -253,17 +257,23 @@ class Load:
         ]
 
     def _run(self, index):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=35)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
         iteration = 0
         while not self._stop.is_set():
             method, path, body, headers = self.next_request(index, iteration)
             result = request(
-                method, path, port=self.port, body=body, headers=headers, connection=conn
+                method,
+                path,
+                port=self.port,
+                body=body,
+                headers=headers,
+                connection=None if self.fresh_connections else conn,
+                timeout=self.timeout,
             )
             if result.status == 0:
                 # A dropped keep-alive connection: reconnect for the next request,
                 # without spinning when the server refuses connections.
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=35)
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
                 time.sleep(0.05)
             with self._lock:
                 self.results.append(result)
