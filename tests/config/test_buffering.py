@@ -1,8 +1,27 @@
 """config.buffering: a request reaches Django only whole, and only a few at once."""
 
 import asyncio
+import threading
 
 from config.buffering import BufferedRequestMiddleware
+
+
+def run(coroutine):
+    """asyncio.run in a thread of its own: the browser tests leave a loop in this one."""
+    outcome = {}
+
+    def target():
+        try:
+            outcome["result"] = asyncio.run(coroutine)
+        except BaseException as exc:  # re-raised in the test's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("result")
 
 
 def http_scope(**headers):
@@ -62,7 +81,7 @@ def test_the_app_is_called_only_once_the_whole_body_has_arrived():
     middleware = BufferedRequestMiddleware(app, max_body_bytes=1000, concurrency=4)
     client = Trickle([b"a", b"b", b"c", b"d"], interval=0.05)
 
-    asyncio.run(middleware(http_scope(content_length="4"), client.receive, _noop_send))
+    run(middleware(http_scope(content_length="4"), client.receive, _noop_send))
 
     ((entered, body),) = app.calls
     assert body == b"abcd"
@@ -74,7 +93,7 @@ def test_a_large_body_is_handed_over_whole_in_chunks():
     middleware = BufferedRequestMiddleware(app, max_body_bytes=5_000_000, concurrency=4)
     content = bytes(range(256)) * 12_000  # 3 MB: spooled to a temporary file
 
-    asyncio.run(
+    run(
         middleware(
             http_scope(content_length=str(len(content))), Trickle([content]).receive, _noop_send
         )
@@ -95,7 +114,7 @@ def test_no_more_requests_than_the_concurrency_are_in_the_app_at_once():
             )
         )
 
-    asyncio.run(many())
+    run(many())
 
     assert (len(app.calls), app.most_inside) == (7, 2)
 
@@ -111,7 +130,7 @@ def test_a_client_that_leaves_mid_body_never_reaches_the_app():
     async def receive():
         return messages.pop(0)
 
-    asyncio.run(middleware(http_scope(content_length="10"), receive, _noop_send))
+    run(middleware(http_scope(content_length="10"), receive, _noop_send))
 
     assert app.calls == []
 
@@ -122,7 +141,7 @@ def test_a_declared_oversized_body_is_not_read_and_reaches_the_app_empty():
     middleware = BufferedRequestMiddleware(app, max_body_bytes=10, concurrency=4)
     client = Trickle([b"x" * 5] * 100)
 
-    asyncio.run(middleware(http_scope(content_length="500"), client.receive, _noop_send))
+    run(middleware(http_scope(content_length="500"), client.receive, _noop_send))
 
     assert app.calls[0][1] == b""
     assert len(client.chunks) == 100  # not a byte read
@@ -136,7 +155,7 @@ def test_an_undeclared_body_past_the_limit_is_answered_413_without_the_app():
     async def send(message):
         sent.append(message)
 
-    asyncio.run(middleware(http_scope(), Trickle([b"x" * 6] * 3).receive, send))
+    run(middleware(http_scope(), Trickle([b"x" * 6] * 3).receive, send))
 
     assert app.calls == []
     assert sent[0]["status"] == 413
