@@ -55,6 +55,8 @@ SHM = "/dev/shm"  # noqa: S108
 if os.path.isdir(SHM):
     worker_tmp_dir = SHM
 
+# Only the gthread fallback reads X-Forwarded-* itself; the uvicorn workers leave
+# them to the app, which believes them through TRUSTED_PROXIES only.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # gunicorn's runtime control socket is not used; without it, several servers
