@@ -160,6 +160,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Eight spaces pass the length rule; Passw0rd! and hearth123 pass the common list.
+    {"NAME": "users.passwords.NotBlankPasswordValidator"},
+    {"NAME": "users.passwords.DecoratedCommonPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "en-us"

@@ -1,5 +1,4 @@
 from rest_framework import serializers
-from rest_framework.validators import UniqueValidator
 from rest_framework_simplejwt.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
@@ -8,18 +7,32 @@ from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from config.serializers import CharField, EmailField, ModelSerializer
 from users.models import User
-
-_email_unique = UniqueValidator(
-    queryset=User.objects.all(),
-    lookup="iexact",
-    message="A user with that email address already exists.",
-)
+from users.validators import email_problem, username_problem
 
 
-class UserSerializer(ModelSerializer):
+class AccountNamesMixin:
+    """Usernames and emails unique case-insensitively and not passing for another's."""
+
+    def _exclude_pk(self):
+        return getattr(self.instance, "pk", None)
+
+    def validate_username(self, username):
+        problem = username_problem(username, exclude_pk=self._exclude_pk())
+        if problem:
+            raise serializers.ValidationError(problem)
+        return username
+
+    def validate_email(self, email):
+        problem = email_problem(email, exclude_pk=self._exclude_pk())
+        if problem:
+            raise serializers.ValidationError(problem)
+        return email
+
+
+class UserSerializer(AccountNamesMixin, ModelSerializer):
     """A whole profile, as its owner and staff see it; role and staff status are read-only."""
 
-    email = EmailField(max_length=254, validators=[_email_unique])
+    email = EmailField(max_length=254)
 
     class Meta:
         model = User
@@ -65,19 +78,11 @@ class PublicUserSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class RegisterSerializer(serializers.Serializer):
+class RegisterSerializer(AccountNamesMixin, serializers.Serializer):
     """Sign-up input. Only these fields are read, so nothing else can be assigned."""
 
-    username = CharField(
-        max_length=150,
-        validators=[
-            User.username_validator,
-            UniqueValidator(
-                queryset=User.objects.all(), message="A user with that username already exists."
-            ),
-        ],
-    )
-    email = EmailField(max_length=254, validators=[_email_unique])
+    username = CharField(max_length=150, validators=[User.username_validator])
+    email = EmailField(max_length=254)
     password = CharField(
         write_only=True, max_length=128, style={"input_type": "password"}, trim_whitespace=False
     )

@@ -2,12 +2,11 @@
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from users.models import User
 
 
-@transaction.atomic
 def user_register(
     *, username: str, email: str, password: str, first_name: str = "", last_name: str = ""
 ) -> User:
@@ -25,7 +24,22 @@ def user_register(
         raise ValidationError({"password": exc.messages}) from exc
     user.set_password(password)
     user.full_clean()
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        # Two sign-ups raced for the same (or a look-alike) name: the database's
+        # constraints let one win; the other gets the answer full_clean() would give.
+        from users.validators import email_problem, username_problem
+
+        problems = {
+            "username": username_problem(username),
+            "email": email_problem(user.email),
+        }
+        raise ValidationError(
+            {field: [message] for field, message in problems.items() if message}
+            or {"username": ["A user with that username already exists."]}
+        ) from None
     return user
 
 
