@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "users",
     "properties",
 ]
@@ -70,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.ReadReplicaMiddleware",
+    # Last: turns a locked-out HTML login (admin, /api-auth/) into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -164,6 +167,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "users.passwords.NotBlankPasswordValidator"},
     {"NAME": "users.passwords.DecoratedCommonPasswordValidator"},
 ]
+
+# Failed password logins are counted by django-axes on every login path (token,
+# JWT, /api-auth/login/, /admin/login/): LOGIN_FAILURE_LIMIT failures from one
+# address, or against one account, lock that address or account out for
+# LOGIN_LOCKOUT_MINUTES (429). Staff unlock in the admin (Users → "Unlock
+# sign-in", or Axes → Access attempts) or with `manage.py axes_reset`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.throttling.client_address"
+AXES_USERNAME_CALLABLE = "users.lockout.login_username"
+AXES_LOCKOUT_CALLABLE = "users.lockout.lockout_response"
+# The request log (config.middleware) already records every request once.
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -337,5 +359,7 @@ LOGGING = {
         # config.middleware logs every request once; Django's own 4xx warnings
         # would log the same requests a second time.
         "django.request": {"level": "ERROR"},
+        # Failed logins and lockouts are warnings; axes' per-attempt housekeeping is not news.
+        "axes": {"level": "WARNING"},
     },
 }

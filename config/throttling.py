@@ -1,6 +1,6 @@
 """Request rate limits shared by the API's views."""
 
-from rest_framework.throttling import UserRateThrottle
+from rest_framework.throttling import BaseThrottle, UserRateThrottle
 
 
 class AnonOrUserRateThrottle(UserRateThrottle):
@@ -21,3 +21,15 @@ class AnonOrUserRateThrottle(UserRateThrottle):
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request, view)
+
+
+def client_address(request) -> str:
+    """The caller's address by the rule every limit shares (settings.TRUSTED_PROXIES).
+
+    DRF's own: ``X-Forwarded-For`` is believed through ``NUM_PROXIES`` proxies we
+    run and ignored otherwise, so a forged header cannot dodge a limit. Login
+    lockouts (django-axes, ``AXES_CLIENT_IP_CALLABLE``) use it too, rather than
+    django-ipware's own guess, so the API's and the logins' idea of "one
+    address" cannot drift apart.
+    """
+    return BaseThrottle().get_ident(request)

@@ -7,7 +7,7 @@ shipped by ``confusable_homoglyphs``; what is built on it here is the
 so "unique skeleton" means "no look-alike of an existing username".
 
 The skeleton is deliberately conservative about ASCII: only the classic
-look-alikes (``I``/``l``/``1``, ``O``/``0``, ``rn``/``m``, ``vv``/``w``) are
+look-alikes (``l``/``1``, ``o``/``0``, ``rn``/``m``, ``vv``/``w``) are
 merged, so distinct ordinary names (``ali`` and ``all``) stay distinct.
 """
 
@@ -16,9 +16,10 @@ from functools import cache
 
 from confusable_homoglyphs import confusables
 
-# Before case folding: an uppercase I is what passes for a lowercase l.
-_ASCII_BEFORE_FOLD = str.maketrans({"I": "l", "|": "l"})
-_ASCII_AFTER_FOLD = str.maketrans({"1": "l", "0": "o"})
+# After case folding, so the key is case-insensitive (``ADMIN`` is ``admin``).
+# That leaves out uppercase ``I`` for ``l``: folding makes it ``i``, and
+# merging ``i`` with ``l`` would make ``ali`` and ``all`` one name.
+_ASCII_AFTER_FOLD = str.maketrans({"1": "l", "|": "l", "0": "o"})
 _ASCII_SEQUENCES = (("rn", "m"), ("vv", "w"))
 
 
@@ -38,7 +39,7 @@ def skeleton(text: str) -> str:
     """A key equal for two strings exactly when one looks like the other."""
     text = unicodedata.normalize("NFKC", text)
     text = "".join(_ascii_lookalike(character) for character in text)
-    text = text.translate(_ASCII_BEFORE_FOLD).casefold().translate(_ASCII_AFTER_FOLD)
+    text = text.casefold().translate(_ASCII_AFTER_FOLD)
     for sequence, replacement in _ASCII_SEQUENCES:
         text = text.replace(sequence, replacement)
     return text

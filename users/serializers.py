@@ -1,6 +1,8 @@
+from django.contrib.auth.signals import user_logged_in
 from rest_framework import serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework_simplejwt.exceptions import AuthenticationFailed
-from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
@@ -106,3 +108,29 @@ class JWTRefreshSerializer(TokenRefreshSerializer):
                 "The user's password has been changed.", code="password_changed"
             )
         return super().validate(attrs)
+
+
+def _signed_in(serializer, user):
+    # A token or JWT is a sign-in like the session one: last_login is set, and
+    # django-axes forgets the account's earlier failures (AXES_RESET_ON_SUCCESS).
+    request = serializer.context.get("request")
+    if request is not None:
+        user_logged_in.send(sender=type(user), request=request, user=user)
+
+
+class TokenLoginSerializer(AuthTokenSerializer):
+    """DRF's username and password check, reporting the sign-in like a session login."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        _signed_in(self, attrs["user"])
+        return attrs
+
+
+class JWTObtainSerializer(TokenObtainPairSerializer):
+    """simplejwt's pair, reporting the sign-in like a session login."""
+
+    def validate(self, attrs):
+        data = super().validate(attrs)
+        _signed_in(self, self.user)
+        return data

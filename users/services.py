@@ -49,3 +49,13 @@ def user_tokens_revoke(*, user: User) -> int:
 
     deleted, _ = Token.objects.filter(user=user).delete()
     return deleted
+
+
+def user_logins_unlock(*, user: User) -> int:
+    """Forget the failed logins counted against ``user``'s account; returns records removed."""
+    from axes.utils import reset
+
+    from users.lookalikes import skeleton
+
+    # Failures are counted under the look-alike key (users.lockout.login_username).
+    return reset(username=skeleton(user.username))

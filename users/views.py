@@ -6,7 +6,6 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import generics, permissions, serializers, status, viewsets
-from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -16,12 +15,15 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 from config.filters import SearchFilter
 from users import services
 from users.filters import UserFilter
+from users.lockout import LoginLockoutMixin
 from users.models import User
 from users.permissions import IsStaff
 from users.serializers import (
+    JWTObtainSerializer,
     JWTRefreshSerializer,
     PublicUserSerializer,
     RegisterSerializer,
+    TokenLoginSerializer,
     UserSerializer,
 )
 
@@ -45,19 +47,22 @@ class RegisterView(generics.CreateAPIView):
 
 
 @extend_schema(
-    request=AuthTokenSerializer,
+    request=TokenLoginSerializer,
     responses={200: inline_serializer("AuthToken", {"token": serializers.CharField()})},
 )
-class TokenView(ObtainAuthToken):
+class TokenView(LoginLockoutMixin, ObtainAuthToken):
     """Exchange a username and password for an API token."""
 
+    serializer_class = TokenLoginSerializer
     # ObtainAuthToken switches throttling off; a login endpoint needs it most.
     throttle_classes = api_settings.DEFAULT_THROTTLE_CLASSES
     throttle_scope = "auth"
 
 
-class JWTObtainView(TokenObtainPairView):
+class JWTObtainView(LoginLockoutMixin, TokenObtainPairView):
     """Exchange a username and password for a JWT access and refresh pair."""
+
+    serializer_class = JWTObtainSerializer
 
     throttle_scope = "auth"
     extra_error_codes = {"401"}  # wrong credentials

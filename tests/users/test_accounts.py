@@ -41,7 +41,7 @@ def test_strong_passwords_are_accepted(api_client, password):
         ("admin", "\u0430dmin"),  # Cyrillic a
         ("admin", "\uff41\uff44\uff4d\uff49\uff4e"),  # fullwidth
         ("admin", "adrnin"),  # rn for m
-        ("bill", "BiII"),  # capital I for l
+        ("bill", "bi11"),  # digit 1 for l
         ("cop", "\u0441\u043e\u0440"),  # all Cyrillic, one script
         ("agent0", "agentO"),
     ],
@@ -149,3 +149,10 @@ def test_admin_add_user_form_refuses_a_lookalike(client):
     assert response.status_code == 200  # the form again, with the error
     assert "look" in response.content.decode() or "alphabet" in response.content.decode()
     assert User.objects.count() == 2
+
+
+@pytest.mark.parametrize("spelling", ["admin", "Admin", "ADMIN", "aDmIn"])
+def test_the_lookalike_key_ignores_case(spelling):
+    from users.lookalikes import skeleton
+
+    assert skeleton(spelling) == "admin"
