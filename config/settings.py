@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "rest_framework",
     "rest_framework.authtoken",
+    "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -265,8 +266,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # The first class decides the WWW-Authenticate header, which turns a
         # missing login into 401 rather than 403.
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "users.authentication.VersionedJWTAuthentication",
+        "users.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -324,10 +325,17 @@ SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=1)),
     "AUTH_HEADER_TYPES": ("Bearer",),
-    # Tokens carry a digest of the password hash; after a password change every
-    # JWT issued before it is refused (API tokens are deleted by users.signals).
-    "CHECK_REVOKE_TOKEN": True,
+    # A refresh token works once: refreshing answers a new one and blacklists
+    # the old, so a stolen refresh token is good only until its owner refreshes.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    # No password-derived claim (simplejwt's hash_password) in tokens: they carry
+    # the account's token version instead (users.authentication).
+    "CHECK_REVOKE_TOKEN": False,
 }
+# Seconds an API token (Authorization: Token) stays valid after it is issued;
+# 0 keeps tokens until logout or a password change.
+API_TOKEN_TTL = env.int("API_TOKEN_TTL", default=7 * 24 * 3600)
 
 # --- Email ----------------------------------------------------------------
 EMAIL_BACKEND = env(

@@ -41,6 +41,9 @@ class User(AbstractUser):
     # The username's look-alike key (users.lookalikes.skeleton), kept by save();
     # unique, so no two accounts can pass for one another, whichever write path.
     username_skeleton = models.CharField(max_length=600, editable=False, default="")
+    # Stamped on every JWT (users.authentication); a password change increments
+    # it, which makes every JWT issued before the change fail.
+    token_version = models.PositiveIntegerField(default=0, editable=False)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.CLIENT)
     phone = models.CharField(max_length=32, blank=True)
     bio = models.TextField(blank=True, max_length=5000)

@@ -1,13 +1,12 @@
 from django.contrib.auth.signals import user_logged_in
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework_simplejwt.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
-from rest_framework_simplejwt.tokens import RefreshToken
-from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from config.serializers import CharField, EmailField, ModelSerializer
+from users.authentication import PasswordChanged, VersionedRefreshToken, token_version_matches
 from users.models import User
 from users.validators import email_problem, username_problem
 
@@ -93,21 +92,41 @@ class RegisterSerializer(AccountNamesMixin, serializers.Serializer):
 
 
 class JWTRefreshSerializer(TokenRefreshSerializer):
-    """simplejwt's refresh, which also refuses a refresh token issued before a password change.
+    """simplejwt's refresh (rotating: it answers a new refresh token), refusing a token
+    issued before a password change.
 
-    simplejwt checks the password claim only when an access token is used; a
+    simplejwt checks the token version only when an access token is used; a
     stale refresh token would still mint access tokens that then fail.
     """
 
+    token_class = VersionedRefreshToken
+
     def validate(self, attrs):
-        refresh = RefreshToken(attrs["refresh"])
+        refresh = self.token_class(attrs["refresh"])
         user = User.objects.filter(pk=refresh.payload.get(jwt_settings.USER_ID_CLAIM)).first()
-        claim = refresh.payload.get(jwt_settings.REVOKE_TOKEN_CLAIM)
-        if user is None or claim != get_md5_hash_password(user.password):
-            raise AuthenticationFailed(
-                "The user's password has been changed.", code="password_changed"
-            )
+        if user is None or not token_version_matches(refresh.payload, user):
+            raise PasswordChanged()
         return super().validate(attrs)
+
+
+class LogoutSerializer(serializers.Serializer):
+    """What to revoke besides the API token the request was made with."""
+
+    refresh = CharField(
+        required=False,
+        write_only=True,
+        help_text="A JWT refresh token of yours to blacklist: it mints no more access tokens.",
+    )
+
+    def validate_refresh(self, raw):
+        try:
+            refresh = VersionedRefreshToken(raw)
+        except TokenError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+        user = self.context["request"].user
+        if str(refresh.payload.get(jwt_settings.USER_ID_CLAIM)) != str(user.pk):
+            raise serializers.ValidationError("This refresh token belongs to another account.")
+        return refresh
 
 
 def _signed_in(serializer, user):
@@ -128,7 +147,9 @@ class TokenLoginSerializer(AuthTokenSerializer):
 
 
 class JWTObtainSerializer(TokenObtainPairSerializer):
-    """simplejwt's pair, reporting the sign-in like a session login."""
+    """simplejwt's pair, stamped with the token version, reporting the sign-in."""
+
+    token_class = VersionedRefreshToken
 
     def validate(self, attrs):
         data = super().validate(attrs)

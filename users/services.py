@@ -3,6 +3,7 @@
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from users.models import User
 
@@ -44,11 +45,42 @@ def user_register(
 
 
 def user_tokens_revoke(*, user: User) -> int:
-    """Delete the user's API tokens; JWTs die by their password claim. Returns tokens deleted."""
+    """Delete the user's API tokens and outdate every JWT issued so far. Returns tokens deleted."""
     from rest_framework.authtoken.models import Token
 
     deleted, _ = Token.objects.filter(user=user).delete()
+    # One UPDATE with F(): two password changes at once still both count.
+    User.objects.filter(pk=user.pk).update(token_version=F("token_version") + 1)
+    user.refresh_from_db(fields=["token_version"])
     return deleted
+
+
+def user_api_token_issue(*, user: User):
+    """The user's API token: the current one while it is valid, else a new one."""
+    from rest_framework.authtoken.models import Token
+
+    from users.authentication import api_token_expired
+
+    with transaction.atomic():
+        token, created = Token.objects.select_for_update().get_or_create(user=user)
+        if not created and api_token_expired(token):
+            token.delete()
+            token = Token.objects.create(user=user)
+    return token
+
+
+def user_logout(*, user: User, api_token=None, refresh=None) -> None:
+    """Revoke the credential the caller used (an API token) and ``refresh`` if given.
+
+    A JWT access token cannot be recalled: it lives JWT_ACCESS_MINUTES. The
+    refresh token that would renew it is blacklisted (simplejwt's token_blacklist).
+    """
+    from rest_framework.authtoken.models import Token
+
+    if isinstance(api_token, Token):
+        Token.objects.filter(pk=api_token.pk, user=user).delete()
+    if refresh is not None:
+        refresh.blacklist()
 
 
 def user_logins_unlock(*, user: User) -> int:
