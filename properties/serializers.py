@@ -114,7 +114,13 @@ class PropertySerializer(ModelSerializer):
             "distance_km",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
-        extra_kwargs = {"listed_at": {"required": False}}
+        extra_kwargs = {
+            "listed_at": {"required": False},
+            "mls_number": {
+                "help_text": "Set by staff and MLS imports only (others: 400 unless unchanged). "
+                "Left out, one is generated: H followed by the zero-padded id."
+            },
+        }
 
     # Fields whose value depends on the request or on other objects; every other
     # readable field is a plain column rendered by its own DRF field.
@@ -213,6 +219,18 @@ class PropertySerializer(ModelSerializer):
 
     def get_photo_count(self, listing) -> int:
         return listing.photo_total
+
+    def validate_mls_number(self, mls_number):
+        # The number is the key imports match on: an agent who chose a feed's
+        # number would be handed that feed's listing at the next import.
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        current = self.instance.mls_number if self.instance else None
+        if user is not None and not user.is_staff and (mls_number or None) != current:
+            raise serializers.ValidationError(
+                "Only staff and MLS imports set the MLS number; leave it out or unchanged."
+            )
+        return mls_number
 
     def validate_listing_agent_id(self, agent):
         request = self.context.get("request")
