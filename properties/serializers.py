@@ -331,10 +331,20 @@ class InquiryCreateSerializer(ModelSerializer):
     class Meta:
         model = Inquiry
         fields = ["name", "email", "phone", "message"]
+        extra_kwargs = {
+            "name": {"help_text": "Required without signing in; signed in, your account's."},
+            "email": {
+                "help_text": "Required without signing in; signed in, your account's (the agent "
+                "replies to it)."
+            },
+        }
 
     def validate(self, attrs):
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
+            # The account speaks for a signed-in sender (services.inquiry_send).
+            attrs.pop("name", None)
+            attrs.pop("email", None)
             return attrs
         missing = {
             field: ["This field is required when you are not signed in."]
