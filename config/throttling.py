@@ -1,9 +1,86 @@
-"""Request rate limits shared by the API's views."""
+"""Request rate limits shared by the API's views.
 
-from rest_framework.throttling import BaseThrottle, UserRateThrottle
+DRF's ``SimpleRateThrottle`` reads the caller's request history from the cache,
+checks it and writes it back: two requests at once both read the same history
+and both pass, so 30 parallel inquiries got 12 through a limit of 10. Here a
+request is counted by one atomic increment (``cache.incr``: Redis ``INCR``,
+the in-process cache under its lock) and admitted only if the number that
+increment answered is within the limit, so no two requests can both take the
+last place.
+"""
+
+import math
+
+from rest_framework import throttling
+from rest_framework.throttling import BaseThrottle
 
 
-class AnonOrUserRateThrottle(UserRateThrottle):
+class AtomicRateThrottle(throttling.SimpleRateThrottle):
+    """A sliding-window counter: this window's count plus the last window's, weighted.
+
+    Two counters per caller instead of a list of timestamps, each changed only
+    by ``incr``. The previous window counts in proportion to how much of it
+    still lies within one period of now, which approximates DRF's sliding log
+    without letting a caller spend two windows' allowance at a boundary.
+    """
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        window = math.floor(self.now / self.duration)
+        self.elapsed = self.now - window * self.duration
+        current_key = f"{self.key}:{window}"
+        self.current = self._count(current_key)
+        if self.current is None:
+            return True  # the cache is unavailable: fail open (config.cache)
+        previous = self.cache.get(f"{self.key}:{window - 1}") or 0
+        self.previous_weighted = previous * (1 - self.elapsed / self.duration)
+        if self.previous_weighted + self.current <= self.num_requests:
+            return True
+        # A refused request gives its place back, so the count stays the number
+        # admitted and a caller who keeps knocking is not locked out for longer.
+        self._uncount(current_key)
+        self.current -= 1
+        return False
+
+    def _count(self, key) -> int | None:
+        # add() is a no-op when the counter exists; incr() is the atomic step.
+        # Kept two periods: the next window reads it as its previous one.
+        self.cache.add(key, 0, 2 * self.duration)
+        try:
+            return self.cache.incr(key)
+        except ValueError:
+            # Expired between add() and incr(), or the cache is unavailable.
+            return 1 if self.cache.add(key, 1, 2 * self.duration) else None
+
+    def _uncount(self, key) -> None:
+        try:
+            self.cache.decr(key)
+        except ValueError:
+            pass
+
+    def wait(self):
+        """Seconds until a request would be admitted again (``Retry-After``)."""
+        remaining = self.duration - self.elapsed
+        if self.current + 1 > self.num_requests:
+            return remaining  # this window alone is full
+        # Otherwise the last window's weight must fade enough to free a place.
+        previous = self.previous_weighted / (1 - self.elapsed / self.duration)
+        if previous <= 0:
+            return remaining
+        fade = self.duration * (1 - (self.num_requests - self.current - 1) / previous)
+        return max(1.0, min(remaining, fade - self.elapsed))
+
+
+class ScopedRateThrottle(throttling.ScopedRateThrottle, AtomicRateThrottle):
+    """DRF's per-view scopes (``throttle_scope``: auth, inquiries), counted atomically."""
+
+
+class AnonOrUserRateThrottle(throttling.UserRateThrottle, AtomicRateThrottle):
     """One limit per caller: THROTTLE_USER for a signed-in user, THROTTLE_ANON per address.
 
     DRF's AnonRateThrottle and UserRateThrottle pair checks an anonymous caller
