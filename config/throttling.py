@@ -3,10 +3,11 @@
 DRF's ``SimpleRateThrottle`` reads the caller's request history from the cache,
 checks it and writes it back: two requests at once both read the same history
 and both pass, so 30 parallel inquiries got 12 through a limit of 10. Here a
-request is counted by one atomic increment (``cache.incr``: Redis ``INCR``,
-the in-process cache under its lock) and admitted only if the number that
-increment answered is within the limit, so no two requests can both take the
-last place.
+request is counted by one atomic increment (Redis ``INCR``, in one pipelined
+round trip with the counter's creation and the last window's read; the
+in-process cache's ``incr`` under its lock) and admitted only if the number
+that increment answered is within the limit, so no two requests can both
+take the last place.
 """
 
 import math
@@ -33,11 +34,11 @@ class AtomicRateThrottle(throttling.SimpleRateThrottle):
         self.now = self.timer()
         window = math.floor(self.now / self.duration)
         self.elapsed = self.now - window * self.duration
-        current_key = f"{self.key}:{window}"
-        self.current = self._count(current_key)
-        if self.current is None:
+        current_key, previous_key = f"{self.key}:{window}", f"{self.key}:{window - 1}"
+        counted = self._count(current_key, previous_key)
+        if counted is None:
             return True  # the cache is unavailable: fail open (config.cache)
-        previous = self.cache.get(f"{self.key}:{window - 1}") or 0
+        self.current, previous = counted
         self.previous_weighted = previous * (1 - self.elapsed / self.duration)
         if self.previous_weighted + self.current <= self.num_requests:
             return True
@@ -47,15 +48,22 @@ class AtomicRateThrottle(throttling.SimpleRateThrottle):
         self.current -= 1
         return False
 
-    def _count(self, key) -> int | None:
+    def _count(self, key, previous_key) -> tuple[int, int] | None:
+        # Kept two periods: the next window reads this counter as its previous one.
+        timeout = 2 * self.duration
+        window_count = getattr(self.cache, "window_count", None)
+        if window_count is not None:
+            return window_count(key, previous_key, timeout)  # Redis: one round trip
         # add() is a no-op when the counter exists; incr() is the atomic step.
-        # Kept two periods: the next window reads it as its previous one.
-        self.cache.add(key, 0, 2 * self.duration)
+        self.cache.add(key, 0, timeout)
         try:
-            return self.cache.incr(key)
+            hits = self.cache.incr(key)
         except ValueError:
             # Expired between add() and incr(), or the cache is unavailable.
-            return 1 if self.cache.add(key, 1, 2 * self.duration) else None
+            if not self.cache.add(key, 1, timeout):
+                return None
+            hits = 1
+        return hits, self.cache.get(previous_key) or 0
 
     def _uncount(self, key) -> None:
         try:
