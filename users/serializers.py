@@ -128,6 +128,13 @@ class LogoutSerializer(serializers.Serializer):
             raise serializers.ValidationError("This refresh token belongs to another account.")
         return refresh
 
+    def validate(self, attrs):
+        # DRF reads an empty form field as "not sent"; an empty refresh token is
+        # still a refresh token that cannot be revoked, whatever the encoding.
+        if "refresh" not in attrs and self.initial_data.get("refresh") == "":
+            raise serializers.ValidationError({"refresh": ["This field may not be blank."]})
+        return attrs
+
 
 def _signed_in(serializer, user):
     # A token or JWT is a sign-in like the session one: last_login is set, and

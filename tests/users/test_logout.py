@@ -93,6 +93,15 @@ class TestLogout:
         assert list(response.json()) == ["refresh"]
         assert Token.objects.filter(key=token).exists()
 
+    def test_an_empty_refresh_in_a_form_is_refused_too(self):
+        token = _token(UserFactory())
+
+        response = _as(f"Token {token}").post(LOGOUT, {"refresh": ""}, format="multipart")
+
+        assert response.status_code == 400
+        assert list(response.json()) == ["refresh"]
+        assert Token.objects.filter(key=token).exists()
+
     def test_anonymous_is_401(self, api_client):
         response = api_client.post(LOGOUT)
 
