@@ -185,8 +185,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "config.throttling.client_address"
 AXES_USERNAME_CALLABLE = "users.lockout.login_username"
 AXES_LOCKOUT_CALLABLE = "users.lockout.lockout_response"
-# The request log (config.middleware) already records every request once.
+# The request log (config.middleware) already records every request once, and
+# a table row per successful login (every token and JWT sign-in) would only grow.
 AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

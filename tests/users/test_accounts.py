@@ -100,6 +100,18 @@ def test_profile_rename_to_a_lookalike_is_refused(api_client):
     assert me.username == "mallory"
 
 
+def test_profile_email_on_a_lookalike_domain_is_refused(api_client):
+    me = UserFactory(email="mallory@example.com")
+    api_client.force_authenticate(me)
+
+    response = api_client.patch("/api/users/me/", {"email": "mallory@ex\u0430mple.com"})
+
+    assert response.status_code == 400
+    assert list(response.json()) == ["email"]
+    me.refresh_from_db()
+    assert me.email == "mallory@example.com"
+
+
 def test_profile_keeps_its_own_name_in_another_case(api_client):
     me = UserFactory(username="mallory")
     api_client.force_authenticate(me)
