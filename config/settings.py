@@ -175,7 +175,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # LOGIN_LOCKOUT_MINUTES (429). Staff unlock in the admin (Users → "Unlock
 # sign-in", or Axes → Access attempts) or with `manage.py axes_reset`.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "users.backends.LoginLockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)

@@ -225,3 +225,12 @@ def test_the_lockout_ends_after_the_cool_off(settings):
     )
 
     assert response.status_code == 200
+
+
+def test_logins_without_a_request_are_not_counted_and_still_work(client):
+    # The test client's login(), a shell or a command: nothing a network client can reach.
+    user = UserFactory()
+
+    assert client.login(username=user.username, password=DEFAULT_PASSWORD)
+    assert not client.login(username=user.username, password="wrong-password")
+    assert not AccessAttempt.objects.exists()
