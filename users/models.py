@@ -93,15 +93,28 @@ class User(AbstractUser):
     def __str__(self):
         return self.username
 
+    def _username_key(self) -> str:
+        """The look-alike key to store: the skeleton, or the one this user already holds.
+
+        Users who were look-alikes before the rule keep the key migration
+        users/0002 gave them (``skeleton#id``) while their name stays the same.
+        """
+        key = skeleton(self.username or "")
+        if self.pk and self.username_skeleton == f"{key}#{self.pk}":
+            return self.username_skeleton
+        return key
+
     def clean(self):
         super().clean()
         # Admin forms leave the derived column out of their validation; check it here.
-        self.username_skeleton = skeleton(self.username or "")
-        if mixes_lookalike_scripts(self.username or ""):
+        key = self._username_key()
+        renamed = key != self.username_skeleton
+        self.username_skeleton = key
+        if renamed and mixes_lookalike_scripts(self.username or ""):
             raise ValidationError({"username": MIXED_SCRIPT_USERNAME_MESSAGE})
         if (
             User.objects.exclude(pk=self.pk)
-            .filter(username_skeleton=self.username_skeleton)
+            .filter(username_skeleton=key)
             .exclude(username__iexact=self.username)
             .exists()
         ):
@@ -110,10 +123,11 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         # A derived column, set on the one path every ORM write of a user takes
         # (admin, createsuperuser, services, factories); bulk writes must set it.
-        self.username_skeleton = skeleton(self.username or "")
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "username" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "username_skeleton"}
+        if update_fields is None or "username" in update_fields:
+            self.username_skeleton = self._username_key()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "username_skeleton"}
         super().save(*args, **kwargs)
 
     @property

@@ -168,3 +168,28 @@ def test_the_lookalike_key_ignores_case(spelling):
     from users.lookalikes import skeleton
 
     assert skeleton(spelling) == "admin"
+
+
+def test_lookalikes_from_before_the_rule_keep_working(client):
+    # Given two look-alikes that existed before the rule (migration users/0002
+    # gives the later one the key "admin#<id>")
+    UserFactory(username="admin", email="admin@example.com")
+    legacy = UserFactory(username="Admln-legacy", email="legacy@example.com")
+    User.objects.filter(pk=legacy.pk).update(
+        username="\u0430dmin", username_skeleton=f"admin#{legacy.pk}"
+    )
+    legacy.refresh_from_db()
+
+    # When they sign in (last_login is saved) and staff edit them
+    assert client.login(username="\u0430dmin", password="correct-horse-battery-staple")
+    legacy.refresh_from_db()
+    legacy.first_name = "Edited"
+    legacy.full_clean()
+    legacy.save()
+
+    # Then their key is kept, and renaming them gives the new name's key
+    legacy.refresh_from_db()
+    assert (legacy.first_name, legacy.username_skeleton) == ("Edited", f"admin#{legacy.pk}")
+    legacy.username = "someone-else"
+    legacy.save()
+    assert User.objects.get(pk=legacy.pk).username_skeleton == "someone-else"
