@@ -304,7 +304,10 @@ SPECTACULAR_SETTINGS = {
         "Real-estate listings: search and filter listings, manage them as an agent, save "
         "favourites, send inquiries, get valuations and market statistics.\n\n"
         "Authenticate with `Authorization: Token <token>` (POST /api/auth/token/), "
-        "`Authorization: Bearer <access>` (POST /api/auth/jwt/) or a browser session. "
+        "`Authorization: Bearer <access>` (POST /api/auth/jwt/) or a browser session; "
+        "POST /api/auth/logout/ revokes them. API tokens expire (API_TOKEN_TTL), refresh "
+        "tokens work once, and repeated failed sign-ins lock the account or address out "
+        "for a while (429 with `Retry-After`). "
         'Errors are JSON: `{"field": ["message"]}` for invalid input, '
         '`{"detail": "message"}` otherwise.'
     ),
