@@ -26,10 +26,13 @@ class FailOpenRedisCache(RedisCache):
     _down_until = 0.0
 
     def _call(self, method, default, *args, **kwargs):
+        return self._guarded(getattr(super(), method), default, *args, **kwargs)
+
+    def _guarded(self, operation, default, *args, **kwargs):
         if time.monotonic() < FailOpenRedisCache._down_until:
             return default
         try:
-            return getattr(super(), method)(*args, **kwargs)
+            return operation(*args, **kwargs)
         except (RedisError, OSError) as exc:
             FailOpenRedisCache._down_until = time.monotonic() + self.retry_after_seconds
             logger.warning(
@@ -71,6 +74,27 @@ class FailOpenRedisCache(RedisCache):
         if result is None:
             raise ValueError(f"Key '{key}' not found (cache unavailable).")
         return result
+
+    def window_count(self, key, previous_key, timeout) -> tuple[int, int] | None:
+        """Count one hit on ``key`` and read ``previous_key``, in one round trip.
+
+        ``SET NX EX`` creates the counter with its expiry, ``INCR`` counts
+        atomically, ``GET`` reads the last window's counter: the rate throttle's
+        whole conversation with Redis (config.throttling). None while Redis is
+        unavailable, which the throttle treats as "allow" (fail open).
+        """
+
+        def count():
+            current = self.make_and_validate_key(key)
+            previous = self.make_and_validate_key(previous_key)
+            pipeline = self._cache.get_client(current, write=True).pipeline(transaction=False)
+            pipeline.set(current, 0, ex=int(timeout), nx=True)
+            pipeline.incr(current)
+            pipeline.get(previous)
+            _, hits, previous_hits = pipeline.execute()
+            return int(hits), int(previous_hits or 0)
+
+        return self._guarded(count, None)
 
     def clear(self):
         return self._call("clear", False)

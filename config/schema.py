@@ -38,7 +38,20 @@ ERROR_DESCRIPTIONS = {
     "412": ("If-Match names a version that is no longer current; nothing changed.", DETAIL_ERROR),
     "413": ("Request body larger than the configured limit.", DETAIL_ERROR),
     "415": ("The request body's Content-Type is not one the operation accepts.", DETAIL_ERROR),
-    "429": ("Too many requests; retry after the Retry-After header's seconds.", DETAIL_ERROR),
+    "429": (
+        "Too many requests, or (on the password logins) too many failed sign-ins for this "
+        "account or address; retry after the Retry-After header's seconds.",
+        DETAIL_ERROR,
+    ),
+}
+ERROR_HEADERS = {
+    "429": {
+        "Retry-After": {
+            "description": "Seconds to wait before trying again.",
+            "schema": {"type": "integer", "minimum": 0},
+            "required": True,
+        }
+    }
 }
 
 CONDITIONAL_READ_PARAMETERS = [
@@ -110,6 +123,8 @@ class AutoSchema(SpectacularAutoSchema):
                     "description": description,
                     "content": {"application/json": {"schema": schema}},
                 }
+                if code in ERROR_HEADERS:
+                    responses[code]["headers"] = ERROR_HEADERS[code]
         return responses
 
     def _error_codes(self):

@@ -47,9 +47,11 @@ INSTALLED_APPS = [
     "corsheaders",
     "rest_framework",
     "rest_framework.authtoken",
+    "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "users",
     "properties",
 ]
@@ -70,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.ReadReplicaMiddleware",
+    # Last: turns a locked-out HTML login (admin, /api-auth/) into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -173,7 +177,31 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Eight spaces pass the length rule; Passw0rd! and hearth123 pass the common list.
+    {"NAME": "users.passwords.NotBlankPasswordValidator"},
+    {"NAME": "users.passwords.DecoratedCommonPasswordValidator"},
 ]
+
+# Failed password logins are counted by django-axes on every login path (token,
+# JWT, /api-auth/login/, /admin/login/): LOGIN_FAILURE_LIMIT failures from one
+# address, or against one account, lock that address or account out for
+# LOGIN_LOCKOUT_MINUTES (429). Staff unlock in the admin (Users → "Unlock
+# sign-in", or Axes → Access attempts) or with `manage.py axes_reset`.
+AUTHENTICATION_BACKENDS = [
+    "users.backends.LoginLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.throttling.client_address"
+AXES_USERNAME_CALLABLE = "users.lockout.login_username"
+AXES_LOCKOUT_CALLABLE = "users.lockout.lockout_response"
+# The request log (config.middleware) already records every request once, and
+# a table row per successful login (every token and JWT sign-in) would only grow.
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -290,8 +318,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # The first class decides the WWW-Authenticate header, which turns a
         # missing login into 401 rather than 403.
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "users.authentication.VersionedJWTAuthentication",
+        "users.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -304,7 +332,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_THROTTLE_CLASSES": [
         "config.throttling.AnonOrUserRateThrottle",
-        "rest_framework.throttling.ScopedRateThrottle",
+        "config.throttling.ScopedRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON", default="120/min"),
@@ -326,7 +354,10 @@ SPECTACULAR_SETTINGS = {
         "Real-estate listings: search and filter listings, manage them as an agent, save "
         "favourites, send inquiries, get valuations and market statistics.\n\n"
         "Authenticate with `Authorization: Token <token>` (POST /api/auth/token/), "
-        "`Authorization: Bearer <access>` (POST /api/auth/jwt/) or a browser session. "
+        "`Authorization: Bearer <access>` (POST /api/auth/jwt/) or a browser session; "
+        "POST /api/auth/logout/ revokes them. API tokens expire (API_TOKEN_TTL), refresh "
+        "tokens work once, and repeated failed sign-ins lock the account or address out "
+        "for a while (429 with `Retry-After`). "
         'Errors are JSON: `{"field": ["message"]}` for invalid input, '
         '`{"detail": "message"}` otherwise.'
     ),
@@ -349,10 +380,17 @@ SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=1)),
     "AUTH_HEADER_TYPES": ("Bearer",),
-    # Tokens carry a digest of the password hash; after a password change every
-    # JWT issued before it is refused (API tokens are deleted by users.signals).
-    "CHECK_REVOKE_TOKEN": True,
+    # A refresh token works once: refreshing answers a new one and blacklists
+    # the old, so a stolen refresh token is good only until its owner refreshes.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    # No password-derived claim (simplejwt's hash_password) in tokens: they carry
+    # the account's token version instead (users.authentication).
+    "CHECK_REVOKE_TOKEN": False,
 }
+# Seconds an API token (Authorization: Token) stays valid after it is issued;
+# 0 keeps tokens until logout or a password change.
+API_TOKEN_TTL = env.int("API_TOKEN_TTL", default=7 * 24 * 3600)
 
 # --- Email ----------------------------------------------------------------
 EMAIL_BACKEND = env(
@@ -384,5 +422,7 @@ LOGGING = {
         # config.middleware logs every request once; Django's own 4xx warnings
         # would log the same requests a second time.
         "django.request": {"level": "ERROR"},
+        # Failed logins and lockouts are warnings; axes' per-attempt housekeeping is not news.
+        "axes": {"level": "WARNING"},
     },
 }

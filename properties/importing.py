@@ -284,8 +284,12 @@ def _batch_import(batch: list[_Row], validator, result, *, writer, dry_run) -> N
         except serializers.ValidationError as exc:
             result.failures.append(RowFailure(row.number, row.mls_number, _reason(exc.detail)))
             continue
-        if row.agent_email is not None:
-            attrs["listing_agent_id"] = _agent_id(users.get(row.agent_email), listing)
+        # The feed is the authority on who lists what it carries: a row naming
+        # no agent (column missing or empty) leaves the listing without one, so
+        # whoever held the number before the feed claimed it keeps no control.
+        attrs["listing_agent_id"] = (
+            _agent_id(users.get(row.agent_email), listing) if row.agent_email else None
+        )
         if listing is None:
             to_write.append(Property(**attrs))
             result.created += 1

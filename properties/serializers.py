@@ -116,7 +116,13 @@ class PropertySerializer(ModelSerializer):
             "distance_km",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
-        extra_kwargs = {"listed_at": {"required": False}}
+        extra_kwargs = {
+            "listed_at": {"required": False},
+            "mls_number": {
+                "help_text": "Set by staff and MLS imports only (others: 400 unless unchanged). "
+                "Left out, one is generated: H followed by the zero-padded id."
+            },
+        }
 
     # Fields whose value depends on the request or on other objects; every other
     # readable field is a plain column rendered by its own DRF field.
@@ -210,6 +216,18 @@ class PropertySerializer(ModelSerializer):
         return (
             None if distance is None else RoundedFloatField(decimals=3).to_representation(distance)
         )
+
+    def validate_mls_number(self, mls_number):
+        # The number is the key imports match on: an agent who chose a feed's
+        # number would be handed that feed's listing at the next import.
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        current = self.instance.mls_number if self.instance else None
+        if user is not None and not user.is_staff and (mls_number or None) != current:
+            raise serializers.ValidationError(
+                "Only staff and MLS imports set the MLS number; leave it out or unchanged."
+            )
+        return mls_number
 
     def validate_listing_agent_id(self, agent):
         request = self.context.get("request")
@@ -322,10 +340,20 @@ class InquiryCreateSerializer(ModelSerializer):
     class Meta:
         model = Inquiry
         fields = ["name", "email", "phone", "message"]
+        extra_kwargs = {
+            "name": {"help_text": "Required without signing in; signed in, your account's."},
+            "email": {
+                "help_text": "Required without signing in; signed in, your account's (the agent "
+                "replies to it)."
+            },
+        }
 
     def validate(self, attrs):
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
+            # The account speaks for a signed-in sender (services.inquiry_send).
+            attrs.pop("name", None)
+            attrs.pop("email", None)
             return attrs
         missing = {
             field: ["This field is required when you are not signed in."]

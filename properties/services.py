@@ -178,12 +178,14 @@ def inquiry_send(
 ) -> Inquiry:
     """Record an inquiry and, once it is committed, email the listing's agent.
 
-    A signed-in sender's name and email are copied when not given, so every
-    inquiry says whom to answer even if the account later changes.
+    A signed-in sender's name and email are the account's, whatever the body
+    said: the email becomes the notification's Reply-To, and a sender who could
+    name any address would have the agent answer (and trust) someone else.
+    They are copied, so every inquiry says whom to answer even if the account
+    later changes.
     """
     if sender is not None:
-        name = name or sender.display_name
-        email = email or sender.email
+        name, email = sender.display_name, sender.email
     inquiry = Inquiry.objects.create(
         property=listing, sender=sender, name=name, email=email, phone=phone, message=message
     )

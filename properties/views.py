@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
+from config.private import NoStoreMixin
 from properties import caching, selectors, services
 from properties.conditional import if_none_match_hits, listing_etag
 from properties.filters import PropertyFilter
@@ -211,7 +212,9 @@ class PropertyPhotoViewSet(
 
 
 @extend_schema(parameters=[LISTING_ID])
-class PropertyInquiryViewSet(ListingChildMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class PropertyInquiryViewSet(
+    NoStoreMixin, ListingChildMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     """Send a message to the listing's agent, signed in or with your `name` and `email`."""
 
     serializer_class = InquiryCreateSerializer
@@ -230,7 +233,7 @@ class PropertyInquiryViewSet(ListingChildMixin, mixins.CreateModelMixin, viewset
         )
 
 
-class InquiryViewSet(viewsets.ReadOnlyModelViewSet):
+class InquiryViewSet(NoStoreMixin, viewsets.ReadOnlyModelViewSet):
     """Inquiries: agents see those on their listings, clients those they sent, staff all."""
 
     serializer_class = InquirySerializer
@@ -240,7 +243,7 @@ class InquiryViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.inquiries_visible_to(self.request.user)
 
 
-class FavoriteViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class FavoriteViewSet(NoStoreMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Your saved listings, most recently saved first, in the listing shape.
 
     A listing deleted since you saved it stays here, with its `archived_at`.

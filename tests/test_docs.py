@@ -25,6 +25,7 @@ def test_schema_is_openapi_3_with_the_three_auth_schemes(schema):
         ("/api/auth/token/", "post"),
         ("/api/auth/jwt/", "post"),
         ("/api/auth/jwt/refresh/", "post"),
+        ("/api/auth/logout/", "post"),
         ("/api/users/", "get"),
         ("/api/users/{id}/", "get"),
         ("/api/users/me/", "patch"),
@@ -93,3 +94,43 @@ def test_docs_pages_load_their_assets_from_our_static_files(client, page):
 )
 def test_docs_assets_are_shipped(asset):
     assert finders.find(asset)
+
+
+def test_logout_is_documented_with_its_optional_refresh_and_204(schema):
+    logout = schema["paths"]["/api/auth/logout/"]["post"]
+
+    assert {"204", "400", "401", "429"} <= set(logout["responses"])
+    assert not logout["requestBody"].get("required", False)
+    body = schema["components"]["schemas"]["LogoutRequest"]
+    assert set(body["properties"]) == {"refresh"}
+
+
+@pytest.mark.parametrize("path", ["/api/auth/token/", "/api/auth/jwt/", "/api/auth/logout/"])
+def test_429_documents_retry_after(schema, path):
+    too_many = schema["paths"][path]["post"]["responses"]["429"]
+
+    assert too_many["headers"]["Retry-After"]["schema"]["type"] == "integer"
+    assert "failed sign-ins" in too_many["description"]
+
+
+def test_jwt_refresh_documents_the_rotated_refresh_token(schema):
+    ok = schema["paths"]["/api/auth/jwt/refresh/"]["post"]["responses"]["200"]
+    name = ok["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+
+    assert {"access", "refresh"} <= set(schema["components"]["schemas"][name]["properties"])
+
+
+def test_security_page_maps_every_owasp_row_to_tests_that_exist():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    page = (root / "docs" / "security.md").read_text()
+    rows = {line.split("|")[1] for line in page.splitlines() if line.startswith("| **API")}
+    assert {re.search(r"API\d+", row).group() for row in rows} == {f"API{n}" for n in range(1, 11)}
+    references = re.findall(r"`(tests/[\w/]+\.py)((?:::\w+)*)`", page)
+    assert len(references) > 20
+    for path, chain in references:
+        source = (root / path).read_text()
+        for name in filter(None, chain.split("::")):
+            assert re.search(rf"(def|class) {name}\b", source), f"{path}::{name}"

@@ -1,9 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.core.files.uploadedfile import UploadedFile
 
 from config import images
+from users import services
 from users.models import User
 
 
@@ -34,6 +35,7 @@ class UserAdmin(DjangoUserAdmin):
         "date_joined",
     ]
     list_filter = ["role", "is_staff", "is_superuser", "is_active"]
+    actions = ["unlock_sign_in"]
     search_fields = ["username", "email", "first_name", "last_name", "brokerage", "license_number"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
@@ -51,3 +53,14 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+
+    @admin.action(description="Unlock sign-in (forget failed login attempts)")
+    def unlock_sign_in(self, request, queryset):
+        removed = sum(services.user_logins_unlock(user=user) for user in queryset)
+        self.message_user(
+            request,
+            f"Unlocked {queryset.count()} account(s); {removed} failed-login record(s) removed. "
+            "An address locked for failures against other accounts is unlocked under "
+            "Axes \u2192 Access attempts.",
+            messages.SUCCESS,
+        )

@@ -6,4 +6,7 @@ class UsersConfig(AppConfig):
     verbose_name = "Users"
 
     def ready(self):
-        from users import signals  # noqa: F401  (connects the password-change receivers)
+        from users import (
+            schema,  # noqa: F401  (registers the OpenAPI authentication extensions)
+            signals,  # noqa: F401  (connects the password-change receivers)
+        )

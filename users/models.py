@@ -2,8 +2,16 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+
+from users.lookalikes import mixes_lookalike_scripts, skeleton
+
+LOOKALIKE_USERNAME_MESSAGE = "This username looks too much like an existing one."
+MIXED_SCRIPT_USERNAME_MESSAGE = (
+    "This username mixes alphabets with letters that look alike; use one alphabet."
+)
 
 
 def avatar_upload_to(instance, filename):
@@ -52,6 +60,12 @@ class User(AbstractUser):
         AGENT = "agent", "Agent"
 
     email = models.EmailField("email address", max_length=254)
+    # The username's look-alike key (users.lookalikes.skeleton), kept by save();
+    # unique, so no two accounts can pass for one another, whichever write path.
+    username_skeleton = models.CharField(max_length=600, editable=False, default="")
+    # Stamped on every JWT (users.authentication); a password change increments
+    # it, which makes every JWT issued before the change fail.
+    token_version = models.PositiveIntegerField(default=0, editable=False)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.CLIENT)
     phone = models.CharField(max_length=32, blank=True)
     bio = models.TextField(blank=True, max_length=5000)
@@ -67,6 +81,16 @@ class User(AbstractUser):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(
+                Lower("username"),
+                name="users_user_username_ci_unique",
+                violation_error_message="A user with that username already exists.",
+            ),
+            models.UniqueConstraint(
+                fields=["username_skeleton"],
+                name="users_user_username_lookalike_unique",
+                violation_error_message=LOOKALIKE_USERNAME_MESSAGE,
+            ),
+            models.UniqueConstraint(
                 Lower("email"),
                 name="users_user_email_ci_unique",
                 violation_error_message="A user with that email address already exists.",
@@ -78,6 +102,43 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.username
+
+    def _username_key(self) -> str:
+        """The look-alike key to store: the skeleton, or the one this user already holds.
+
+        Users who were look-alikes before the rule keep the key migration
+        users/0002 gave them (``skeleton#id``) while their name stays the same.
+        """
+        key = skeleton(self.username or "")
+        if self.pk and self.username_skeleton == f"{key}#{self.pk}":
+            return self.username_skeleton
+        return key
+
+    def clean(self):
+        super().clean()
+        # Admin forms leave the derived column out of their validation; check it here.
+        key = self._username_key()
+        renamed = key != self.username_skeleton
+        self.username_skeleton = key
+        if renamed and mixes_lookalike_scripts(self.username or ""):
+            raise ValidationError({"username": MIXED_SCRIPT_USERNAME_MESSAGE})
+        if (
+            User.objects.exclude(pk=self.pk)
+            .filter(username_skeleton=key)
+            .exclude(username__iexact=self.username)
+            .exists()
+        ):
+            raise ValidationError({"username": LOOKALIKE_USERNAME_MESSAGE})
+
+    def save(self, *args, **kwargs):
+        # A derived column, set on the one path every ORM write of a user takes
+        # (admin, createsuperuser, services, factories); bulk writes must set it.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "username" in update_fields:
+            self.username_skeleton = self._username_key()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "username_skeleton"}
+        super().save(*args, **kwargs)
 
     @property
     def is_agent(self):

@@ -12,5 +12,6 @@ urlpatterns = [
     path("auth/register/", views.RegisterView.as_view(), name="auth-register"),
     path("auth/token/", views.TokenView.as_view(), name="auth-token"),
     path("auth/jwt/", views.JWTObtainView.as_view(), name="auth-jwt"),
+    path("auth/logout/", views.LogoutView.as_view(), name="auth-logout"),
     path("auth/jwt/refresh/", views.JWTRefreshView.as_view(), name="auth-jwt-refresh"),
 ]

@@ -1,3 +1,4 @@
+from django.contrib.auth import logout
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     PolymorphicProxySerializer,
@@ -6,7 +7,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import generics, permissions, serializers, status, viewsets
-from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -14,20 +15,25 @@ from rest_framework.settings import api_settings
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from config.filters import SearchFilter
+from config.private import NoStoreMixin
 from users import services
 from users.filters import UserFilter
+from users.lockout import LoginLockoutMixin
 from users.models import User
 from users.permissions import IsStaff
 from users.serializers import (
+    JWTObtainSerializer,
     JWTRefreshSerializer,
+    LogoutSerializer,
     PublicUserSerializer,
     RegisterSerializer,
+    TokenLoginSerializer,
     UserSerializer,
 )
 
 
 @extend_schema(responses={201: UserSerializer})
-class RegisterView(generics.CreateAPIView):
+class RegisterView(NoStoreMixin, generics.CreateAPIView):
     """Create a client account. Agents are promoted by staff in the admin."""
 
     serializer_class = RegisterSerializer
@@ -45,30 +51,68 @@ class RegisterView(generics.CreateAPIView):
 
 
 @extend_schema(
-    request=AuthTokenSerializer,
+    request=TokenLoginSerializer,
     responses={200: inline_serializer("AuthToken", {"token": serializers.CharField()})},
 )
-class TokenView(ObtainAuthToken):
+class TokenView(NoStoreMixin, LoginLockoutMixin, ObtainAuthToken):
     """Exchange a username and password for an API token."""
 
+    serializer_class = TokenLoginSerializer
     # ObtainAuthToken switches throttling off; a login endpoint needs it most.
     throttle_classes = api_settings.DEFAULT_THROTTLE_CLASSES
     throttle_scope = "auth"
 
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # ObtainAuthToken's get_or_create would hand back an expired token.
+        token = services.user_api_token_issue(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
 
-class JWTObtainView(TokenObtainPairView):
+
+class JWTObtainView(NoStoreMixin, LoginLockoutMixin, TokenObtainPairView):
     """Exchange a username and password for a JWT access and refresh pair."""
+
+    serializer_class = JWTObtainSerializer
 
     throttle_scope = "auth"
     extra_error_codes = {"401"}  # wrong credentials
 
 
-class JWTRefreshView(TokenRefreshView):
-    """Exchange a refresh token for a new access token."""
+class JWTRefreshView(NoStoreMixin, TokenRefreshView):
+    """Exchange a refresh token for a new access token and a new refresh token.
+
+    The refresh token sent is blacklisted: each works once.
+    """
 
     serializer_class = JWTRefreshSerializer
     throttle_scope = "auth"
     extra_error_codes = {"401"}  # expired or invalid refresh token
+
+
+@extend_schema(request=LogoutSerializer, responses={204: None})
+class LogoutView(NoStoreMixin, generics.GenericAPIView):
+    """Revoke the API token this request is made with, and a JWT refresh token if given.
+
+    A session (browsable API) is ended too. A JWT access token cannot be
+    recalled and lives out its JWT_ACCESS_MINUTES; send its refresh token to
+    stop it being renewed.
+    """
+
+    serializer_class = LogoutSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.user_logout(
+            user=request.user,
+            api_token=request.auth,
+            refresh=serializer.validated_data.get("refresh"),
+        )
+        if isinstance(request.successful_authenticator, SessionAuthentication):
+            logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema_view(
@@ -82,7 +126,7 @@ class JWTRefreshView(TokenRefreshView):
         "for everyone else. Other users are 404.",
     )
 )
-class UserViewSet(viewsets.ReadOnlyModelViewSet):
+class UserViewSet(NoStoreMixin, viewsets.ReadOnlyModelViewSet):
     """Agents' public profiles for everyone; every account for staff; `me` for yourself."""
 
     filter_backends = [DjangoFilterBackend, SearchFilter]

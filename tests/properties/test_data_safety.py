@@ -13,6 +13,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import ProtectedError
 from rest_framework.authtoken.models import Token
+from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from properties.factories import (
     FavoriteFactory,
@@ -32,6 +34,9 @@ HEARTH_APPS = {"users", "properties"}
 DELETION_RULES = {
     # A user's own credential and saved list go with the account.
     ("users.User", "authtoken.Token.user"): models.CASCADE,
+    # A refresh token issued to a deleted account stays on record (simplejwt's
+    # blacklist), so a copy of it can never be replayed.
+    ("users.User", "token_blacklist.OutstandingToken.user"): models.SET_NULL,
     ("users.User", "properties.Favorite.user"): models.CASCADE,
     # Django's admin history of a staff account (staff are deactivated, not deleted).
     ("users.User", "admin.LogEntry.user"): models.CASCADE,
@@ -73,6 +78,12 @@ def _token():
     return token.user, token
 
 
+def _refresh_token():
+    user = UserFactory()
+    RefreshToken.for_user(user)  # recorded as an OutstandingToken
+    return user, OutstandingToken.objects.get(user=user)
+
+
 def _own_favorite():
     favorite = FavoriteFactory()
     return favorite.user, favorite
@@ -111,6 +122,7 @@ def _on_listing(factory):
 # For each relation: a target and a row that refers to it through the relation.
 BUILDERS = {
     "authtoken.Token.user": _token,
+    "token_blacklist.OutstandingToken.user": _refresh_token,
     "properties.Favorite.user": _own_favorite,
     "admin.LogEntry.user": _log_entry,
     "properties.Property.listing_agent": _agents_listing,

@@ -64,6 +64,27 @@ class TestSend:
         assert "Is the roof new?" in email.body
         assert "555-0100" in email.body
 
+    def test_signed_in_sender_cannot_claim_another_name_or_email(
+        self, client_api, user, listing, agent, mailoutbox, django_capture_on_commit_callbacks
+    ):
+        # Given a signed-in client who puts someone else's name and address in the body
+        body = {"name": "Bank Security", "email": "security@bank.example", "message": "Hi"}
+
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client_api.post(inquiries_url(listing), body)
+
+        # Then the inquiry and the agent's Reply-To carry the account's own
+        assert response.status_code == 201
+        assert (response.json()["name"], response.json()["email"]) == (
+            user.display_name,
+            user.email,
+        )
+        inquiry = Inquiry.objects.get()
+        assert (inquiry.name, inquiry.email) == (user.display_name, user.email)
+        assert mailoutbox[0].reply_to == [user.email]
+        assert "security@bank.example" not in mailoutbox[0].body
+        assert "Bank Security" not in mailoutbox[0].body
+
     def test_anonymous_sends_with_name_and_email(
         self, api_client, listing, agent, mailoutbox, django_capture_on_commit_callbacks
     ):

@@ -21,6 +21,7 @@ from properties.factories import (
 )
 from properties.models import PriceChange, Property
 from users.factories import DEFAULT_PASSWORD, AgentFactory
+from users.lookalikes import skeleton
 from users.models import User
 
 DEMO_STAFF_USERNAME = "demo-staff"
@@ -119,6 +120,9 @@ def _agents_create(count) -> list:
     agents = [
         AgentFactory.build(username=f"agent{first + i}", password=password) for i in range(count)
     ]
+    for agent in agents:
+        # bulk_create skips User.save(), which keeps the look-alike key.
+        agent.username_skeleton = skeleton(agent.username)
     return User.objects.bulk_create(agents, batch_size=BATCH_SIZE)
 
 
