@@ -9,7 +9,7 @@ from django.utils.html import format_html
 
 from properties import images, services
 from properties.conditional import listing_etag
-from properties.models import PriceChange, Property, PropertyPhoto
+from properties.models import OpenHouse, PriceChange, Property, PropertyPhoto
 from properties.reso import RESO_FIELDS, csv_safe, listing_to_reso
 
 
@@ -76,6 +76,15 @@ class PropertyPhotoInline(admin.TabularInline):
         )
 
 
+class OpenHouseInline(admin.TabularInline):
+    """Open houses; times are the property's local wall-clock times."""
+
+    model = OpenHouse
+    extra = 0
+    fields = ["date", "start_time", "end_time", "type", "status", "remarks"]
+    verbose_name_plural = "open houses (local time at the property)"
+
+
 class PriceChangeInline(admin.TabularInline):
     """Price history is written by the database; staff read it here."""
 
@@ -122,14 +131,36 @@ class PropertyAdmin(admin.ModelAdmin):
     search_fields = ["street_address", "city", "postal_code", "mls_number"]
     date_hierarchy = "listed_at"
     autocomplete_fields = ["listing_agent"]
-    readonly_fields = ["created_at", "updated_at"]
-    inlines = [PropertyPhotoInline, PriceChangeInline]
+    readonly_fields = [
+        "bathrooms",
+        "days_on_market",
+        "status_changed_at",
+        "price_changed_at",
+        "photos_changed_at",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [PropertyPhotoInline, OpenHouseInline, PriceChangeInline]
     actions = [
         *(_status_action(status) for status in Property.Status),
         "export_reso_csv",
     ]
     fieldsets = [
-        (None, {"fields": ["mls_number", "status", "property_type", "price", "listing_agent"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "mls_number",
+                    "status",
+                    "property_type",
+                    "price",
+                    "original_list_price",
+                    "listing_agent",
+                    "internet_display",
+                    "originating_system",
+                ]
+            },
+        ),
         (
             "Address",
             {
@@ -150,6 +181,8 @@ class PropertyAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "bedrooms",
+                    "bathrooms_full",
+                    "bathrooms_half",
                     "bathrooms",
                     "living_area",
                     "lot_size",
@@ -158,7 +191,22 @@ class PropertyAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Dates", {"fields": ["listed_at", "sold_at", "sold_price", "created_at", "updated_at"]}),
+        (
+            "Dates",
+            {
+                "fields": [
+                    "listed_at",
+                    "sold_at",
+                    "sold_price",
+                    "days_on_market",
+                    "status_changed_at",
+                    "price_changed_at",
+                    "photos_changed_at",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
         (None, {"fields": ["loaded_etag"], "classes": ["hidden"]}),
     ]
 
@@ -166,11 +214,27 @@ class PropertyAdmin(admin.ModelAdmin):
     def address_line(self, listing):
         return f"{listing.street_address} {listing.unit}".strip()
 
+    @admin.display(description="Days on market")
+    def days_on_market(self, listing):
+        return listing.days_on_market
+
     def save_model(self, request, obj, form, change):
+        # The API's services, so the status and price timestamps are kept the same way.
         if change:
-            obj.save()
+            data = {
+                name: form.cleaned_data[name]
+                for name in form.changed_data
+                if name in {f.name for f in Property._meta.concrete_fields}
+            }
+            listing = services.property_update(listing=obj, data=data)
+            form.instance = listing
         else:
             services.property_create(listing=obj, user=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is PropertyPhoto and formset.has_changed():
+            services.property_photos_changed(listing_ids=[form.instance.pk])
 
     @admin.action(description="Export selected listings as CSV (RESO fields)")
     def export_reso_csv(self, request, queryset):

@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from properties.conditional import if_match_fails, listing_etag
-from properties.models import Favorite, Inquiry, Property, PropertyPhoto
+from properties.models import Favorite, Inquiry, OpenHouse, Property, PropertyPhoto
 
 logger = logging.getLogger(__name__)
 
@@ -23,11 +23,42 @@ def mls_number_for(pk: int) -> str:
     return f"H{pk:07d}"
 
 
+# The derived columns a write of these fields changes; written back after a save.
+GENERATED_BY = {"bathrooms_full": "bathrooms", "bathrooms_half": "bathrooms"}
+
+
+def property_stamp_new(listing: Property, *, now=None) -> None:
+    """Fill in what a new listing's history starts with: its first price and status time.
+
+    TODO(issue 12): a database trigger should do this (and ``property_stamp_changes``)
+    once the rules module lands, so raw SQL inserts get it too.
+    """
+    now = now or timezone.now()
+    if listing.original_list_price is None:
+        listing.original_list_price = listing.price
+    if listing.status_changed_at is None:
+        listing.status_changed_at = now
+
+
+def property_stamp_changes(listing: Property, *, old_status, old_price, now=None) -> set[str]:
+    """Stamp ``status_changed_at``/``price_changed_at`` when they changed; returns the fields."""
+    now = now or timezone.now()
+    stamped = set()
+    if listing.status != old_status:
+        listing.status_changed_at = now
+        stamped.add("status_changed_at")
+    if old_price is not None and listing.price != old_price:
+        listing.price_changed_at = now
+        stamped.add("price_changed_at")
+    return stamped
+
+
 @transaction.atomic
 def property_create(*, listing: Property, user) -> Property:
     """Save a new listing; an agent who is not staff always becomes its listing agent."""
     if not user.is_staff:
         listing.listing_agent = user
+    property_stamp_new(listing)
     listing.save()
     if not listing.mls_number:
         # The generated number needs the id, which only the insert provides.
@@ -49,9 +80,15 @@ def _lock_current(listing: Property, if_match: str | None) -> Property:
 def property_update(*, listing: Property, data: dict, if_match: str | None = None) -> Property:
     """Apply validated ``data`` to a listing, refusing when ``if_match`` is stale."""
     current = _lock_current(listing, if_match)
+    old_status, old_price = current.status, current.price
     for field, value in data.items():
         setattr(current, field, value)
+    property_stamp_changes(current, old_status=old_status, old_price=old_price)
     current.save()
+    generated = {GENERATED_BY[field] for field in data if field in GENERATED_BY}
+    if generated:
+        # The database computes them; the instance still holds the old values.
+        current.refresh_from_db(fields=sorted(generated))
     return current
 
 
@@ -61,9 +98,14 @@ def property_delete(*, listing: Property, if_match: str | None = None) -> None:
     _lock_current(listing, if_match).delete()
 
 
-def property_touch(*, listing_id: int) -> None:
-    """Mark a listing changed (its ETag and ``updated_after`` move), e.g. when its photos change."""
-    Property.objects.filter(pk=listing_id).update(updated_at=timezone.now())
+def property_photos_changed(*, listing_ids) -> None:
+    """Record that the photos of these listings changed (RESO ``PhotosChangeTimestamp``).
+
+    TODO(issue 12): a trigger on the photo table should stamp this once the
+    rules module lands; until then the photo services and the admin call it.
+    """
+    now = timezone.now()
+    Property.objects.filter(pk__in=list(listing_ids)).update(updated_at=now, photos_changed_at=now)
 
 
 def properties_set_status(*, queryset, status: str) -> int:
@@ -72,7 +114,8 @@ def properties_set_status(*, queryset, status: str) -> int:
     Moving a listing off ``sold`` clears its sale date and price: only a sold
     listing has them (``validators.validate_sale_fields``).
     """
-    changes = {"status": status, "updated_at": timezone.now()}
+    now = timezone.now()
+    changes = {"status": status, "updated_at": now, "status_changed_at": now}
     if status != Property.Status.SOLD:
         changes.update(sold_at=None, sold_price=None)
     return queryset.exclude(status=status).update(**changes)
@@ -98,7 +141,7 @@ def photo_add(
         caption=caption,
         position=position,
     )
-    property_touch(listing_id=listing.pk)
+    property_photos_changed(listing_ids=[listing.pk])
     return photo
 
 
@@ -107,7 +150,27 @@ def photo_delete(*, photo: PropertyPhoto) -> None:
     """Delete a photo; its file leaves storage once the deletion commits (``signals``)."""
     listing_id = photo.property_id
     photo.delete()
-    property_touch(listing_id=listing_id)
+    property_photos_changed(listing_ids=[listing_id])
+
+
+@transaction.atomic
+def open_house_create(*, listing: Property, data: dict) -> OpenHouse:
+    """Schedule an open house of ``listing`` from validated ``data``."""
+    return OpenHouse.objects.create(property=listing, **data)
+
+
+@transaction.atomic
+def open_house_update(*, open_house: OpenHouse, data: dict) -> OpenHouse:
+    """Change an open house (its times, type, status or remarks)."""
+    for field, value in data.items():
+        setattr(open_house, field, value)
+    open_house.save()
+    return open_house
+
+
+def open_house_delete(*, open_house: OpenHouse) -> None:
+    """Remove an open house; cancelling (status ``canceled``) keeps it visible as cancelled."""
+    open_house.delete()
 
 
 def favorite_add(*, user, listing: Property) -> tuple[Favorite, bool]:
