@@ -359,7 +359,7 @@ class OpenHouse(models.Model):
     end_time = models.TimeField()
     type = models.CharField(max_length=16, choices=Type.choices, default=Type.PUBLIC)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
-    remarks = models.TextField(blank=True, max_length=2000)
+    remarks = models.TextField(blank=True, max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -191,7 +191,7 @@ class Migration(migrations.Migration):
                         max_length=16,
                     ),
                 ),
-                ("remarks", models.TextField(blank=True, max_length=2000)),
+                ("remarks", models.TextField(blank=True, max_length=500)),
                 ("created_at", models.DateTimeField(auto_now_add=True)),
                 ("updated_at", models.DateTimeField(auto_now=True)),
             ],

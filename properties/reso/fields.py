@@ -224,7 +224,7 @@ OPEN_HOUSE_FIELDS: tuple[ResoField, ...] = (
         STRING,
         "type",
         lookup="OpenHouseType",
-        max_length=50,
+        max_length=25,
         read=lambda oh: lookups.OPEN_HOUSE_TYPE_TO_DD[oh.type],
     ),
     _field(
@@ -232,7 +232,7 @@ OPEN_HOUSE_FIELDS: tuple[ResoField, ...] = (
         STRING,
         "status",
         lookup="OpenHouseStatus",
-        max_length=50,
+        max_length=25,
         read=lambda oh: lookups.OPEN_HOUSE_STATUS_TO_DD[oh.status],
     ),
     _field("OpenHouseRemarks", STRING, "remarks", max_length=500),
