@@ -130,7 +130,8 @@ def reso_to_listing_data(record: dict) -> dict:
         except InvalidOperation:
             data["lot_size"] = record["LotSizeAcres"]  # the serializer names the problem
     total = record.get("BathroomsTotalInteger")
-    if not {"bathrooms_full", "bathrooms_half"} & set(data) and not _is_blank(total):
+    counts_given = any(not _is_blank(data.get(f)) for f in ("bathrooms_full", "bathrooms_half"))
+    if not counts_given and not _is_blank(total):
         counts = _bathroom_counts(total)
         data["bathrooms_full"], data["bathrooms_half"] = counts or (total, 0)
     status = data.get("status")
