@@ -214,14 +214,8 @@ class PropertyPhotoViewSet(
         services.photo_delete(photo=photo)
 
 
-@extend_schema(
-    parameters=[
-        LISTING_ID,
-        OpenApiParameter(
-            "open_house_id", int, OpenApiParameter.PATH, description="The open house's id."
-        ),
-    ]
-)
+# The open house's id is documented from the route (lookup_url_kwarg), on the detail paths only.
+@extend_schema(parameters=[LISTING_ID])
 class PropertyOpenHouseViewSet(
     ListingChildMixin,
     mixins.ListModelMixin,
