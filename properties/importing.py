@@ -21,8 +21,8 @@ Semantics an operator can rely on:
   ``updated_at`` stays; a price change is an UPDATE of ``price``, which the
   database trigger records as a ``PriceChange``.
 * ``StatusChangeTimestamp`` and ``PriceChangeTimestamp`` are taken from the feed
-  when it has them; otherwise a changed status or price is stamped with the
-  time of the import, as the API stamps it (``services.property_stamp_*``).
+  when it has them; otherwise the database stamps a changed status or price
+  with the time of the import, as for every write (``database_rules``).
 * ``InternetEntireListingDisplayYN`` or ``MlgCanView`` false stores the listing
   as not for display: only its agent and staff see it.
 """
@@ -31,7 +31,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db.models.functions import Lower
-from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.fields import SkipField, empty
 from rest_framework.validators import UniqueValidator
@@ -46,7 +45,6 @@ from properties.reso import (
     reso_to_listing_data,
 )
 from properties.serializers import PropertySerializer
-from properties.services import property_stamp_changes, property_stamp_new
 from users.models import User
 
 DEFAULT_BATCH_SIZE = 1000
@@ -289,14 +287,9 @@ def _key(value) -> str:
 
 
 def _agent_id(user, listing) -> int | None:
-    # Only an agent can become a listing's agent, as in the API; a listing keeps the
-    # user it already has, whatever their role now, so its export re-imports unchanged.
-    if user is None:
-        return None
-    pk, is_agent = user
-    if is_agent or (listing is not None and listing.listing_agent_id == pk):
-        return pk
-    return None
+    # The API's rule (User.may_list): an unknown email or a user who may not list
+    # leaves the listing without an agent rather than failing the row.
+    return user.pk if user is not None and user.may_list(listing) else None
 
 
 def _batch_import(batch: list[_Row], validator, result, *, writer, dry_run) -> None:
@@ -308,13 +301,12 @@ def _batch_import(batch: list[_Row], validator, result, *, writer, dry_run) -> N
     users = {}
     if emails:
         users = {
-            email: (pk, role == User.Role.AGENT)
-            for email, pk, role in User.objects.annotate(email_lower=Lower("email"))
+            user.email_lower: user
+            for user in User.objects.annotate(email_lower=Lower("email"))
             .filter(email_lower__in=emails)
-            .values_list("email_lower", "id", "role")
+            .only("id", "role", "is_active")
         }
     to_write, changed_fields = [], set()
-    now = timezone.now()
     for row in batch:
         listing = existing.get(row.mls_number)
         try:
@@ -325,26 +317,15 @@ def _batch_import(batch: list[_Row], validator, result, *, writer, dry_run) -> N
         if row.agent_email is not None:
             attrs["listing_agent_id"] = _agent_id(users.get(row.agent_email), listing)
         if listing is None:
-            new = Property(**attrs)
-            property_stamp_new(new, now=now)
-            to_write.append(new)
+            to_write.append(Property(**attrs))
             result.created += 1
             continue
         changes = {name: value for name, value in attrs.items() if getattr(listing, name) != value}
         if not changes:
             result.unchanged += 1
             continue
-        old_status, old_price = listing.status, listing.price
         for name, value in changes.items():
             setattr(listing, name, value)
-        # The feed's own change times win; without them the change is stamped now.
-        stamped = property_stamp_changes(
-            listing, old_status=old_status, old_price=old_price, now=now
-        )
-        for name in stamped - set(attrs):
-            changes[name] = getattr(listing, name)
-        for name in stamped & set(attrs):
-            setattr(listing, name, attrs[name])
         listing.pk = None
         to_write.append(listing)
         changed_fields.update(changes)

@@ -4,6 +4,7 @@ import logging
 from functools import partial
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Max
@@ -23,89 +24,76 @@ def mls_number_for(pk: int) -> str:
     return f"H{pk:07d}"
 
 
-# The derived columns a write of these fields changes; written back after a save.
-GENERATED_BY = {"bathrooms_full": "bathrooms", "bathrooms_half": "bathrooms"}
-
-
-def property_stamp_new(listing: Property, *, now=None) -> None:
-    """Fill in what a new listing's history starts with: its first price and status time.
-
-    TODO(issue 12): a database trigger should do this (and ``property_stamp_changes``)
-    once the rules module lands, so raw SQL inserts get it too.
-    """
-    now = now or timezone.now()
-    if listing.original_list_price is None:
-        listing.original_list_price = listing.price
-    if listing.status_changed_at is None:
-        listing.status_changed_at = now
-
-
-def property_stamp_changes(listing: Property, *, old_status, old_price, now=None) -> set[str]:
-    """Stamp ``status_changed_at``/``price_changed_at`` when they changed; returns the fields."""
-    now = now or timezone.now()
-    stamped = set()
-    if listing.status != old_status:
-        listing.status_changed_at = now
-        stamped.add("status_changed_at")
-    if old_price is not None and listing.price != old_price:
-        listing.price_changed_at = now
-        stamped.add("price_changed_at")
-    return stamped
-
-
 @transaction.atomic
 def property_create(*, listing: Property, user) -> Property:
     """Save a new listing; an agent who is not staff always becomes its listing agent."""
     if not user.is_staff:
         listing.listing_agent = user
-    property_stamp_new(listing)
+    agent = listing.listing_agent
+    if agent is not None and not agent.may_list():
+        raise ValidationError(
+            {"listing_agent": f"User {agent.pk} cannot list properties: not an active agent."}
+        )
     listing.save()
     if not listing.mls_number:
         # The generated number needs the id, which only the insert provides.
         listing.mls_number = mls_number_for(listing.pk)
         Property.objects.filter(pk=listing.pk).update(mls_number=listing.mls_number)
+    # The database fills these in when left empty (rule listing_change_times).
+    listing.refresh_from_db(fields=["status_changed_at", "original_list_price"])
     return listing
 
 
-def _lock_current(listing: Property, if_match: str | None) -> Property:
-    # Locking the row makes the precondition check and the write one step:
-    # nobody can write between them.
-    current = Property.objects.select_for_update().get(pk=listing.pk)
+def _current(listing: Property, if_match: str | None, *, lock: bool) -> Property:
+    # The listing as stored, with what its ETag covers (``conditional.listing_etag``).
+    listings = Property.objects.with_list_data()
+    if lock:
+        # Locking the row makes the precondition check and the write one step:
+        # nobody can write between them. Only the listing: its agent may be NULL.
+        listings = listings.select_for_update(of=("self",))
+    current = listings.get(pk=listing.pk)
     if if_match_fails(if_match, listing_etag(current)):
         raise ListingChanged
     return current
 
 
+def property_check_unchanged(*, listing: Property, if_match: str | None) -> None:
+    """Raise ``ListingChanged`` when ``if_match`` is stale, without writing.
+
+    For early feedback (the admin form re-displays the staff member's input
+    with the conflict); the writes below check again under the row lock.
+    """
+    _current(listing, if_match, lock=False)
+
+
 @transaction.atomic
 def property_update(*, listing: Property, data: dict, if_match: str | None = None) -> Property:
-    """Apply validated ``data`` to a listing, refusing when ``if_match`` is stale."""
-    current = _lock_current(listing, if_match)
-    old_status, old_price = current.status, current.price
+    """Apply validated ``data`` to a listing, refusing when ``if_match`` is stale.
+
+    Returns the listing as stored afterwards (the database rules may have
+    written to it, and ``bathrooms`` is generated), which is what its new ETag
+    describes.
+    """
+    current = _current(listing, if_match, lock=True)
     for field, value in data.items():
         setattr(current, field, value)
-    property_stamp_changes(current, old_status=old_status, old_price=old_price)
     current.save()
-    generated = {GENERATED_BY[field] for field in data if field in GENERATED_BY}
-    if generated:
-        # The database computes them; the instance still holds the old values.
-        current.refresh_from_db(fields=sorted(generated))
-    return current
+    return Property.objects.with_list_data().get(pk=current.pk)
 
 
 @transaction.atomic
 def property_delete(*, listing: Property, if_match: str | None = None) -> None:
     """Delete a listing, refusing when ``if_match`` is stale."""
-    _lock_current(listing, if_match).delete()
+    _current(listing, if_match, lock=True).delete()
 
 
-def property_photos_changed(*, listing_ids) -> None:
-    """Record that the photos of these listings changed (RESO ``PhotosChangeTimestamp``).
+def property_touch(*, listing_id: int) -> None:
+    """Mark a listing changed (its ETag and ``updated_after`` move), e.g. when its photos change.
 
-    TODO(issue 12): a trigger on the photo table should stamp this once the
-    rules module lands; until then the photo services and the admin call it.
+    (``photos_changed_at`` needs no call: the database rule ``listing_change_times``
+    stamps it on every photo write.)
     """
-    now = timezone.now()
-    Property.objects.filter(pk__in=list(listing_ids)).update(updated_at=now, photos_changed_at=now)
+    Property.objects.filter(pk=listing_id).update(updated_at=timezone.now())
 
 
 def properties_set_status(*, queryset, status: str) -> int:
@@ -114,8 +102,8 @@ def properties_set_status(*, queryset, status: str) -> int:
     Moving a listing off ``sold`` clears its sale date and price: only a sold
     listing has them (``validators.validate_sale_fields``).
     """
-    now = timezone.now()
-    changes = {"status": status, "updated_at": now, "status_changed_at": now}
+    # status_changed_at is the database's to stamp (rule listing_change_times).
+    changes = {"status": status, "updated_at": timezone.now()}
     if status != Property.Status.SOLD:
         changes.update(sold_at=None, sold_price=None)
     return queryset.exclude(status=status).update(**changes)
@@ -141,7 +129,15 @@ def photo_add(
         caption=caption,
         position=position,
     )
-    property_photos_changed(listing_ids=[listing.pk])
+    property_touch(listing_id=listing.pk)
+    return photo
+
+
+@transaction.atomic
+def photo_update(*, photo: PropertyPhoto) -> PropertyPhoto:
+    """Save changes to a photo's caption or position (the admin's inline edits)."""
+    photo.save()
+    property_touch(listing_id=photo.property_id)
     return photo
 
 
@@ -150,7 +146,7 @@ def photo_delete(*, photo: PropertyPhoto) -> None:
     """Delete a photo; its file leaves storage once the deletion commits (``signals``)."""
     listing_id = photo.property_id
     photo.delete()
-    property_photos_changed(listing_ids=[listing_id])
+    property_touch(listing_id=listing_id)
 
 
 @transaction.atomic

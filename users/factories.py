@@ -17,7 +17,12 @@ class OfficeFactory(DjangoModelFactory):
     )
     street_address = factory.Faker("street_address", locale="en_US")
     city = factory.Faker("city", locale="en_US")
-    state = factory.Faker("state_abbr", locale="en_US", include_territories=False)
+    state = factory.Faker(
+        "state_abbr",
+        locale="en_US",
+        include_territories=False,
+        include_freely_associated_states=False,
+    )
     postal_code = factory.Faker("postcode", locale="en_US")
     country = "US"
 

@@ -10,8 +10,8 @@ from django.db.migrations.executor import MigrationExecutor
 from properties.models import PriceChange, Property
 from users.models import Office, User
 
-BEFORE = [("properties", "0005_listing_data_version"), ("users", "0001_initial")]
-AFTER = [("properties", "0006_reso_data_dictionary"), ("users", "0002_office")]
+BEFORE = [("properties", "0006_listing_agent_choices"), ("users", "0001_initial")]
+AFTER = [("properties", "0007_reso_data_dictionary"), ("users", "0002_office")]
 UTC = datetime.UTC
 
 

@@ -11,15 +11,16 @@
   (else the price), ``price_changed_at`` from the latest price change and
   ``photos_changed_at`` from the newest photo; ``status_changed_at`` stays
   empty where the history cannot tell.
-* Open houses join the tables whose writes replace the listing data version
-  (migration 0005): the ``open_house_after`` filter reads them, so cached lists
-  must not outlive a change.
+* Two database rules start here (``properties.database_rules``):
+  ``open_house_data_version`` (cached lists follow open house writes, which
+  the ``open_house_after`` filter reads) and ``listing_change_times`` (RESO's
+  status, price and photo change timestamps, on every write path).
 * SQLite rebuilds a table to change a column's type, which drops the table's
-  triggers (price history, photo summary, data version); they are saved
-  first and put back last, in both directions.
+  triggers and fails on other tables' triggers that name it. ``migrate`` lifts
+  the rules first (``database_rules.before_migrate``); a migration run by other
+  means (``MigrationExecutor`` in tests) is protected by the first and last
+  steps here, which set those triggers aside and put them back.
 """
-
-import importlib
 
 import django.core.validators
 import django.db.models.deletion
@@ -29,12 +30,21 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
 
+from properties import database_rules
 
-data_version = importlib.import_module("properties.migrations.0005_listing_data_version")
 
 LISTING_TABLE = "properties_property"
-OPEN_HOUSE_TABLE = "properties_openhouse"
+NEW_RULES = ("open_house_data_version", "listing_change_times")
 _saved_sqlite_triggers = []
+
+
+def _new_rule_triggers() -> set[str]:
+    # This migration installs and uninstalls its own rules; only the others are set aside.
+    return {
+        trigger.name
+        for name in NEW_RULES
+        for trigger in database_rules.RULES_BY_NAME[name].sql("sqlite").triggers
+    }
 
 
 def sqlite_triggers_save(apps, schema_editor):
@@ -50,8 +60,10 @@ def sqlite_triggers_save(apps, schema_editor):
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND sql LIKE %s",
             [f"%{LISTING_TABLE}%"],
         )
-        _saved_sqlite_triggers[:] = cursor.fetchall()
-    for name, _sql in _saved_sqlite_triggers:
+        found = cursor.fetchall()
+    own = _new_rule_triggers()
+    _saved_sqlite_triggers[:] = [(name, sql) for name, sql in found if name not in own]
+    for name, _sql in found:
         schema_editor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
 
 
@@ -100,33 +112,6 @@ def bathrooms_restore(apps, schema_editor):
     )
 
 
-def open_house_version_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    trigger = data_version._trigger_name(OPEN_HOUSE_TABLE)
-    if vendor == "postgresql":
-        schema_editor.execute(
-            f"CREATE TRIGGER {trigger} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
-            f"ON {OPEN_HOUSE_TABLE} FOR EACH STATEMENT "
-            "EXECUTE FUNCTION properties_listing_data_changed();"
-        )
-    elif vendor == "sqlite":
-        for event in data_version.SQLITE_EVENTS:
-            schema_editor.execute(
-                f"CREATE TRIGGER {trigger}_{event.lower()} AFTER {event} ON {OPEN_HOUSE_TABLE} "
-                f"FOR EACH ROW BEGIN {data_version.NEW_TOKEN['sqlite']} END;"
-            )
-
-
-def open_house_version_triggers_drop(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    trigger = data_version._trigger_name(OPEN_HOUSE_TABLE)
-    if vendor == "postgresql":
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {OPEN_HOUSE_TABLE};")
-    elif vendor == "sqlite":
-        for event in data_version.SQLITE_EVENTS:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger}_{event.lower()};")
-
-
 class AddStoredGeneratedField(migrations.AddField):
     """``AddField`` that rebuilds the table on SQLite, which cannot ALTER in a STORED column.
 
@@ -153,7 +138,7 @@ class AddStoredGeneratedField(migrations.AddField):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("properties", "0005_listing_data_version"),
+        ("properties", "0006_listing_agent_choices"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -395,8 +380,6 @@ class Migration(migrations.Migration):
                 name="open_house_status_valid",
             ),
         ),
-        migrations.RunPython(
-            open_house_version_triggers, open_house_version_triggers_drop, elidable=False
-        ),
+        database_rules.install_operation(*NEW_RULES),
         migrations.RunPython(sqlite_triggers_restore, sqlite_triggers_save, elidable=False),
     ]
