@@ -1,4 +1,10 @@
-"""Writes to listings. The API, the admin, bulk actions and commands all call these."""
+"""Writes to listings. The API, the admin, bulk actions and commands all call these.
+
+What must hold for every write path, these services included, the database
+enforces itself (``properties.database_rules``): a price change is recorded as
+a ``PriceChange``, a listing's photo summary columns follow its photos, and the
+response cache's data version moves. The services never write those.
+"""
 
 import logging
 from functools import partial

@@ -50,11 +50,10 @@ def probe():
     seen["price_history_recorded"] = one(history, [listing_id])[0] - before
     seen["listing_write_new_token"] = token() != version
 
-    now = "CURRENT_TIMESTAMP"
     run(
         "INSERT INTO properties_propertyphoto "
         "(property_id, image, caption, position, width, height, created_at) "
-        f"VALUES (%s, 'photos/probe.jpg', '', 0, 1, 1, {now})",
+        "VALUES (%s, 'photos/probe.jpg', '', 0, 1, 1, CURRENT_TIMESTAMP)",
         [listing_id],
     )
     summary = "SELECT photo_total, primary_photo_image FROM properties_property WHERE id = %s"
@@ -63,7 +62,7 @@ def probe():
     seen["photo_summary_after_delete"] = list(one(summary, [listing_id]))
 
     version = token()
-    run(f"UPDATE users_user SET last_login = {now} WHERE id = %s", [agent_id])
+    run("UPDATE users_user SET last_login = CURRENT_TIMESTAMP WHERE id = %s", [agent_id])
     seen["last_login_keeps_token"] = token() == version
     # A number it never had: writing the same value again shows nothing new.
     run("UPDATE users_user SET phone = %s WHERE id = %s", [uuid.uuid4().hex[:12], agent_id])

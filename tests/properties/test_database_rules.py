@@ -1,4 +1,4 @@
-"""The database rules (properties.database_rules): installed, checked, and kept through migrations."""
+"""The database rules (properties.database_rules): installed, checked, kept through migrations."""
 
 import json
 import os
@@ -117,7 +117,7 @@ def run_django(tmp_path, database_url, *args):
         DATABASE_URL=database_url,
         PYTHONPATH=f"{tmp_path}{os.pathsep}{REPO}",
     )
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603  (this interpreter, the suite's own arguments)
         [sys.executable, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stdout + result.stderr
