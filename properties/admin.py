@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from config import images
 from properties import services
 from properties.conditional import listing_etag
-from properties.models import PriceChange, Property, PropertyPhoto
+from properties.models import OpenHouse, PriceChange, Property, PropertyPhoto
 from properties.reso import RESO_FIELDS, csv_safe, listing_to_reso
 
 CONFLICT = (
@@ -95,6 +95,15 @@ class PropertyPhotoInline(admin.TabularInline):
         )
 
 
+class OpenHouseInline(admin.TabularInline):
+    """Open houses; times are the property's local wall-clock times."""
+
+    model = OpenHouse
+    extra = 0
+    fields = ["date", "start_time", "end_time", "type", "status", "remarks"]
+    verbose_name_plural = "open houses (local time at the property)"
+
+
 class PriceChangeInline(admin.TabularInline):
     """Price history is written by the database; staff read it here."""
 
@@ -147,14 +156,37 @@ class PropertyAdmin(admin.ModelAdmin):
     search_fields = ["street_address", "city", "postal_code", "mls_number"]
     date_hierarchy = "listed_at"
     autocomplete_fields = ["listing_agent"]
-    readonly_fields = ["created_at", "updated_at", "archived_at"]
-    inlines = [PropertyPhotoInline, PriceChangeInline]
+    readonly_fields = [
+        "bathrooms",
+        "days_on_market",
+        "status_changed_at",
+        "price_changed_at",
+        "photos_changed_at",
+        "created_at",
+        "updated_at",
+        "archived_at",
+    ]
+    inlines = [PropertyPhotoInline, OpenHouseInline, PriceChangeInline]
     actions = [
         *(_status_action(status) for status in Property.Status),
         "export_reso_csv",
     ]
     fieldsets = [
-        (None, {"fields": ["mls_number", "status", "property_type", "price", "listing_agent"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "mls_number",
+                    "status",
+                    "property_type",
+                    "price",
+                    "original_list_price",
+                    "listing_agent",
+                    "internet_display",
+                    "originating_system",
+                ]
+            },
+        ),
         (
             "Address",
             {
@@ -175,6 +207,8 @@ class PropertyAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "bedrooms",
+                    "bathrooms_full",
+                    "bathrooms_half",
                     "bathrooms",
                     "living_area",
                     "lot_size",
@@ -190,6 +224,10 @@ class PropertyAdmin(admin.ModelAdmin):
                     "listed_at",
                     "sold_at",
                     "sold_price",
+                    "days_on_market",
+                    "status_changed_at",
+                    "price_changed_at",
+                    "photos_changed_at",
                     "created_at",
                     "updated_at",
                     "archived_at",
@@ -213,6 +251,10 @@ class PropertyAdmin(admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset):
         services.properties_archive(queryset=queryset)
+
+    @admin.display(description="Days on market")
+    def days_on_market(self, listing):
+        return listing.days_on_market
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -268,6 +310,6 @@ class PropertyAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="listings-{stamp}.csv"'
         writer = csv.writer(response)
         writer.writerow(RESO_FIELDS)
-        for listing in queryset.select_related("listing_agent").iterator(chunk_size=2000):
+        for listing in queryset.with_reso_data().iterator(chunk_size=2000):
             writer.writerow(csv_safe(value) for value in listing_to_reso(listing).values())
         return response

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from config import images
 from users import services
-from users.models import User
+from users.models import Office, User
 
 
 class HearthUserChangeForm(UserChangeForm):
@@ -34,14 +34,23 @@ class UserAdmin(DjangoUserAdmin):
         "is_staff",
         "date_joined",
     ]
+    list_select_related = ["office"]
+    autocomplete_fields = ["office"]
     list_filter = ["role", "is_staff", "is_superuser", "is_active"]
     actions = ["unlock_sign_in"]
-    search_fields = ["username", "email", "first_name", "last_name", "brokerage", "license_number"]
+    search_fields = [
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "office__name",
+        "license_number",
+    ]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (
             "Hearth profile",
-            {"fields": ("role", "phone", "bio", "avatar", "brokerage", "license_number")},
+            {"fields": ("role", "phone", "bio", "avatar", "office", "license_number")},
         ),
     )
     add_fieldsets = (
@@ -64,3 +73,11 @@ class UserAdmin(DjangoUserAdmin):
             "Axes \u2192 Access attempts.",
             messages.SUCCESS,
         )
+
+
+@admin.register(Office)
+class OfficeAdmin(admin.ModelAdmin):
+    list_display = ["name", "city", "state", "phone", "email", "updated_at"]
+    list_filter = ["state"]
+    search_fields = ["name", "city", "email"]
+    readonly_fields = ["created_at", "updated_at"]

@@ -44,6 +44,9 @@ class UserSerializer(AccountNamesMixin, ModelSerializer):
         allow_null=True,
         help_text="JPEG, PNG or WebP; at most 10 MB and 50 megapixels. Null removes it.",
     )
+    brokerage = CharField(
+        read_only=True, help_text="The name of the user's office (brokerage); staff set the office."
+    )
 
     class Meta:
         model = User
@@ -59,10 +62,11 @@ class UserSerializer(AccountNamesMixin, ModelSerializer):
             "bio",
             "avatar",
             "brokerage",
+            "office",
             "license_number",
             "date_joined",
         ]
-        read_only_fields = ["id", "role", "is_staff", "date_joined"]
+        read_only_fields = ["id", "role", "is_staff", "office", "date_joined"]
 
     def validate_avatar(self, upload):
         if upload is None:
@@ -78,6 +82,7 @@ class PublicUserSerializer(ModelSerializer):
     """An agent's public profile: what a client needs to get in touch."""
 
     name = CharField(source="display_name", read_only=True)
+    brokerage = CharField(read_only=True, help_text="The name of the agent's office (brokerage).")
 
     class Meta:
         model = User
@@ -93,6 +98,7 @@ class PublicUserSerializer(ModelSerializer):
             "bio",
             "avatar",
             "brokerage",
+            "office",
             "license_number",
         ]
         read_only_fields = fields

@@ -19,12 +19,13 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from properties.factories import (
     FavoriteFactory,
     InquiryFactory,
+    OpenHouseFactory,
     PriceChangeFactory,
     PropertyFactory,
     PropertyPhotoFactory,
 )
 from properties.models import Favorite, Inquiry, Property
-from users.factories import AgentFactory, StaffFactory, UserFactory
+from users.factories import AgentFactory, OfficeFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -44,11 +45,14 @@ DELETION_RULES = {
     ("users.User", "properties.Property.listing_agent"): models.SET_NULL,
     # An inquiry outlives its sender's account: it keeps their name and email.
     ("users.User", "properties.Inquiry.sender"): models.SET_NULL,
+    # An agent stays when their brokerage is removed, without an office.
+    ("users.Office", "users.User.office"): models.SET_NULL,
     # Deleting a listing archives it (services.property_delete); erasing one
     # takes its own photos and price history, and is refused while anyone's
     # favourite or inquiry refers to it.
     ("properties.Property", "properties.PriceChange.property"): models.CASCADE,
     ("properties.Property", "properties.PropertyPhoto.property"): models.CASCADE,
+    ("properties.Property", "properties.OpenHouse.property"): models.CASCADE,
     ("properties.Property", "properties.Favorite.property"): models.PROTECT,
     ("properties.Property", "properties.Inquiry.property"): models.PROTECT,
 }
@@ -106,6 +110,11 @@ def _agents_listing():
     return agent, PropertyFactory(listing_agent=agent)
 
 
+def _agents_office():
+    agent = AgentFactory(office=OfficeFactory())
+    return agent.office, agent
+
+
 def _sent_inquiry():
     inquiry = InquiryFactory(sender=UserFactory(), name="Ana Client", email="ana@example.com")
     return inquiry.sender, inquiry
@@ -129,6 +138,8 @@ BUILDERS = {
     "properties.Inquiry.sender": _sent_inquiry,
     "properties.PriceChange.property": _on_listing(PriceChangeFactory),
     "properties.PropertyPhoto.property": _on_listing(PropertyPhotoFactory),
+    "properties.OpenHouse.property": _on_listing(OpenHouseFactory),
+    "users.User.office": _agents_office,
     "properties.Favorite.property": _on_listing(FavoriteFactory),
     "properties.Inquiry.property": _on_listing(InquiryFactory),
 }

@@ -51,7 +51,7 @@ def _listings():
     # Deleted (archived) listings are kept for the records that refer to them, not exported.
     return (
         Property.objects.filter(archived_at__isnull=True)
-        .select_related("listing_agent")
+        .with_reso_data()
         .order_by("id")
         .iterator(CHUNK_SIZE)
     )
