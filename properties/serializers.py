@@ -114,7 +114,13 @@ class PropertySerializer(ModelSerializer):
             "distance_km",
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
-        extra_kwargs = {"listed_at": {"required": False}}
+        extra_kwargs = {
+            "listed_at": {"required": False},
+            "mls_number": {
+                "help_text": "Unique. Left out, empty or null when a listing is created: one is "
+                "generated (H and the zero-padded id). It cannot be removed afterwards."
+            },
+        }
 
     # Fields whose value depends on the request or on other objects; every other
     # readable field is a plain column rendered by its own DRF field.
@@ -214,6 +220,17 @@ class PropertySerializer(ModelSerializer):
     def get_photo_count(self, listing) -> int:
         return listing.photo_total
 
+    def validate_mls_number(self, value):
+        # An empty number means "generate one" on create (SPEC 2); it is never
+        # stored as "", which the next empty one would collide with.
+        if value in ("", None):
+            if self.instance is not None:
+                raise serializers.ValidationError(
+                    "A listing's MLS number cannot be removed; leave the field out to keep it."
+                )
+            return None
+        return value
+
     def validate_listing_agent_id(self, agent):
         request = self.context.get("request")
         user = getattr(request, "user", None)
@@ -262,7 +279,12 @@ class PropertyPhotoSerializer(ModelSerializer):
         fields = ["id", "image", "caption", "position", "width", "height", "created_at"]
         read_only_fields = ["id", "width", "height", "created_at"]
         extra_kwargs = {
-            "position": {"required": False, "help_text": "Lowest first; default: after the last."}
+            "position": {
+                "required": False,
+                # The column is a smallint on every database; SQLite would not say so.
+                "max_value": PropertyPhoto.MAX_POSITION,
+                "help_text": "Lowest first; default: after the last.",
+            }
         }
 
     def validate_image(self, upload):

@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
+from config.parsers import UPLOAD_PARSERS
 from properties import caching, selectors, services
 from properties.conditional import if_none_match_hits, listing_etag
 from properties.filters import PropertyFilter
@@ -177,6 +178,7 @@ class PropertyPhotoViewSet(
     queryset = PropertyPhoto.objects.none()
     serializer_class = PropertyPhotoSerializer
     permission_classes = [ListingPhotoPermission]
+    parser_classes = UPLOAD_PARSERS
     lookup_url_kwarg = "photo_id"
 
     def get_queryset(self):

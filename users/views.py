@@ -14,6 +14,7 @@ from rest_framework.settings import api_settings
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from config.filters import SearchFilter
+from config.parsers import UPLOAD_PARSERS
 from users import services
 from users.filters import UserFilter
 from users.models import User
@@ -53,6 +54,8 @@ class TokenView(ObtainAuthToken):
 
     # ObtainAuthToken switches throttling off; a login endpoint needs it most.
     throttle_classes = api_settings.DEFAULT_THROTTLE_CLASSES
+    # ObtainAuthToken also takes form bodies; Hearth's request bodies are JSON.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
     throttle_scope = "auth"
 
 
@@ -108,7 +111,12 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
             return UserSerializer
         return PublicUserSerializer
 
-    @action(detail=False, methods=["get", "patch"])
+    @action(
+        detail=False,
+        methods=["get", "patch"],
+        # JSON, or multipart to upload an avatar with the other fields.
+        parser_classes=[*api_settings.DEFAULT_PARSER_CLASSES, *UPLOAD_PARSERS],
+    )
     def me(self, request):
         """Your own profile; `role` and `is_staff` are read-only."""
         if request.method == "PATCH":
