@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import extend_schema_field
 
-from config.filters import FilterSet
+from config.filters import FilterSet, MultipleChoiceFilter
 from properties import geo
 from properties.models import Property
 
@@ -21,10 +21,6 @@ MAX_RADIUS_KM = 500
 DEFAULT_RADIUS_KM = 10
 MAX_PRICE_DIGITS = 14
 LARGEST_ID = 2**63 - 1
-
-
-class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
-    """One value or several, comma-separated, each checked against the choices."""
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -135,11 +131,13 @@ class PointFilter(django_filters.Filter):
 
 
 class PropertyFilter(FilterSet):
-    status = ChoiceInFilter(
-        choices=Property.Status.choices, help_text="One or more, comma-separated."
+    status = MultipleChoiceFilter(
+        choices=Property.Status.choices,
+        help_text="One or more: repeated (`status=active&status=pending`) or comma-separated.",
     )
-    property_type = ChoiceInFilter(
-        choices=Property.PropertyType.choices, help_text="One or more, comma-separated."
+    property_type = MultipleChoiceFilter(
+        choices=Property.PropertyType.choices,
+        help_text="One or more: repeated or comma-separated.",
     )
     price_min = django_filters.NumberFilter(
         field_name="price", lookup_expr="gte", max_digits=MAX_PRICE_DIGITS, decimal_places=2

@@ -1,4 +1,3 @@
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     PolymorphicProxySerializer,
     extend_schema,
@@ -13,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from config.filters import SearchFilter
+from config.filters import DjangoFilterBackend, SearchFilter
 from config.parsers import UPLOAD_PARSERS
 from users import services
 from users.filters import UserFilter
