@@ -287,6 +287,24 @@ SPECTACULAR_SETTINGS = {
         '`{"detail": "message"}` otherwise.'
     ),
     "VERSION": "1.0.0",
+    # Relative: the host that serves this document serves the API.
+    "SERVERS": [{"url": "/", "description": "This Hearth instance"}],
+    "TAGS": [
+        {"name": "auth", "description": "Sign up and sign in: API tokens and JWTs."},
+        {"name": "users", "description": "Your profile; agents' public profiles."},
+        {
+            "name": "properties",
+            "description": "Listings, their photos, price history, valuation, favourites "
+            "and inquiries.",
+        },
+        {"name": "favorites", "description": "The listings you saved."},
+        {"name": "inquiries", "description": "Messages about listings, sent and received."},
+        {"name": "market-stats", "description": "Statistics of the listings a filter matches."},
+    ],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.schema.add_links",
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     # Separate request and response components, so read-only and write-only
     # fields (listing_agent vs listing_agent_id) are documented where they apply.
@@ -294,6 +312,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Swagger UI would otherwise ask validator.swagger.io for a badge (blocked by
+    # the CSP, and no internet access is assumed).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "ENUM_NAME_OVERRIDES": {
         "ListingStatusEnum": "properties.models.ListingStatus",
         "PropertyTypeEnum": "properties.models.PropertyType",

@@ -110,6 +110,10 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
             return UserSerializer
         return PublicUserSerializer
 
+    @extend_schema(methods=["GET"], summary="Read your own profile")
+    @extend_schema(
+        methods=["PATCH"], summary="Update your own profile (JSON, or multipart with an avatar)"
+    )
     @action(
         detail=False,
         methods=["get", "patch"],
