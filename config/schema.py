@@ -32,21 +32,27 @@ FIELD_ERRORS = {
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
     "example": {"price": ["Ensure this value is greater than or equal to 0.01."]},
 }
+# Named components, so generated clients get one error class each, not one per operation.
+ERROR_COMPONENTS = {"Error": DETAIL_ERROR, "FieldErrors": FIELD_ERRORS}
+DETAIL_ERROR_REF = {"$ref": "#/components/schemas/Error"}
 # A body that cannot be parsed at all (malformed JSON) is a 400 with a detail.
-VALIDATION_ERROR = {"anyOf": [FIELD_ERRORS, DETAIL_ERROR]}
+VALIDATION_ERROR = {"anyOf": [{"$ref": "#/components/schemas/FieldErrors"}, DETAIL_ERROR_REF]}
 
 ERROR_DESCRIPTIONS = {
     "400": ("Invalid input: the body, a filter or a query parameter.", VALIDATION_ERROR),
-    "401": ("Authentication credentials were missing or invalid.", DETAIL_ERROR),
-    "403": ("Signed in, but not allowed to do this.", DETAIL_ERROR),
-    "404": ("No such object, or not one you may see.", DETAIL_ERROR),
-    "412": ("If-Match names a version that is no longer current; nothing changed.", DETAIL_ERROR),
-    "413": ("Request body larger than the configured limit.", DETAIL_ERROR),
-    "415": ("The request body's Content-Type is not one the operation accepts.", DETAIL_ERROR),
-    "429": ("Too many requests; retry after the Retry-After header's seconds.", DETAIL_ERROR),
+    "401": ("Authentication credentials were missing or invalid.", DETAIL_ERROR_REF),
+    "403": ("Signed in, but not allowed to do this.", DETAIL_ERROR_REF),
+    "404": ("No such object, or not one you may see.", DETAIL_ERROR_REF),
+    "412": (
+        "If-Match names a version that is no longer current; nothing changed.",
+        DETAIL_ERROR_REF,
+    ),
+    "413": ("Request body larger than the configured limit.", DETAIL_ERROR_REF),
+    "415": ("The request body's Content-Type is not one the operation accepts.", DETAIL_ERROR_REF),
+    "429": ("Too many requests; retry after the Retry-After header's seconds.", DETAIL_ERROR_REF),
     "503": (
         "The database is unavailable or overloaded; retry after the Retry-After header's seconds.",
-        DETAIL_ERROR,
+        DETAIL_ERROR_REF,
     ),
 }
 # Responses that tell the client when to come back.
@@ -331,13 +337,14 @@ LINKS = {
 
 
 def add_links(result, generator, request, public):
-    """drf-spectacular post-processing hook: add ``LINKS`` to the responses they start from."""
+    """drf-spectacular post-processing hook: the error components, and ``LINKS``."""
     operations = {
         operation["operationId"]: operation
         for path in result["paths"].values()
         for operation in path.values()
         if isinstance(operation, dict) and "operationId" in operation
     }
+    result["components"].setdefault("schemas", {}).update(ERROR_COMPONENTS)
     for (source, status), links in LINKS.items():
         response = operations.get(source, {}).get("responses", {}).get(status)
         if response is None:
