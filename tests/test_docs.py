@@ -76,14 +76,22 @@ def test_writes_do_not_document_conditional_reads(schema):
     assert "304" not in schema["paths"]["/api/properties/"]["post"]["responses"]
 
 
-@pytest.mark.parametrize("page", ["/api/docs/", "/api/redoc/"])
-def test_docs_pages_load_their_assets_from_our_static_files(client, page):
+@pytest.mark.parametrize(
+    "page, asset",
+    [
+        ("/api/docs/", "/static/drf_spectacular_sidecar/"),
+        # The sidecar's ReDoc bundle, served without its CDN logo (config.views).
+        ("/api/redoc/", "/api/redoc/redoc.standalone.js"),
+    ],
+)
+def test_docs_pages_load_their_assets_from_our_origin(client, page, asset):
     response = client.get(page)
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "/static/drf_spectacular_sidecar/" in html
+    assert asset in html
     assert "cdn" not in html.lower()
+    assert "https://" not in html
 
 
 @pytest.mark.parametrize(
@@ -177,3 +185,30 @@ def test_headers_servers_summaries_and_links(schema):
         ]
         == "$response.header.ETag"
     )
+
+
+def test_redoc_bundle_asks_no_cdn(client):
+    page = client.get("/api/redoc/").content.decode()
+    bundle = client.get("/api/redoc/redoc.standalone.js")
+
+    assert "/api/redoc/redoc.standalone.js" in page
+    assert bundle.status_code == 200
+    assert b"cdn.redoc.ly" not in bundle.content
+    assert b"/static/hearth/redoc-logo.svg" in bundle.content
+
+
+def test_landing_page_links_api_docs_and_admin(client):
+    response = client.get("/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    for href in ("/api/", "/api/docs/", "/api/redoc/", "/api/schema/", "/admin/"):
+        assert f'href="{href}"' in html
+
+
+def test_browsable_api_answers_html_in_production_settings(client):
+    response = client.get("/api/properties/", HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "onclick" not in response.content.decode()
