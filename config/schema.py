@@ -12,6 +12,8 @@ methods) in a ``conditional_reads`` attribute: they document the ``ETag``
 response header, the ``If-None-Match`` request header and 304.
 """
 
+from decimal import Decimal
+
 import django_filters
 from django import forms
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
@@ -134,7 +136,8 @@ def _filter_limits(filter_):
         limits["type"] = "integer"
     for keyword, name in (("min_value", "minimum"), ("max_value", "maximum")):
         if extra.get(keyword) is not None:
-            limits[name] = extra[keyword]
+            value = extra[keyword]
+            limits[name] = float(value) if isinstance(value, Decimal) else value
     if extra.get("max_digits") is not None and "maximum" not in limits:
         whole = extra["max_digits"] - extra.get("decimal_places", 0)
         limits["maximum"] = float(10**whole) - 10 ** -extra.get("decimal_places", 0)

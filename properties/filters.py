@@ -5,6 +5,7 @@ the parameter's name instead of reaching the database.
 """
 
 import datetime
+from decimal import Decimal
 
 import django_filters
 from django import forms
@@ -194,7 +195,8 @@ class PropertyFilter(FilterSet):
     )
     radius_km = django_filters.NumberFilter(
         method="filter_noop",
-        min_value=0.001,
+        # A Decimal: the form field compares Decimals, and Decimal("0.001") < 0.001.
+        min_value=Decimal("0.001"),
         max_value=MAX_RADIUS_KM,
         help_text=f"With near: radius (default {DEFAULT_RADIUS_KM}, at most {MAX_RADIUS_KM}).",
     )
