@@ -335,6 +335,11 @@ class InquiryCreateSerializer(ModelSerializer):
     class Meta:
         model = Inquiry
         fields = ["name", "email", "phone", "message"]
+        extra_kwargs = {
+            "name": {"help_text": "Your name. Required when you are not signed in."},
+            "email": {"help_text": "Where the agent replies. Required when you are not signed in."},
+            "phone": {"help_text": "Optional."},
+        }
 
     def validate(self, attrs):
         request = self.context.get("request")
