@@ -1,15 +1,20 @@
-"""OpenAPI generation: drf-spectacular's AutoSchema plus the error responses of each operation.
+"""OpenAPI generation: drf-spectacular's AutoSchema made to describe exactly what Hearth does.
 
-The error shapes are the project's two (see config.exceptions): a field map
-for invalid input and ``{"detail": ...}`` for everything else. Which codes an
-operation documents follows from what it is: a body can be invalid (400) or
-too large (413), a path id can be unknown (404), an operation that needs a
-login can answer 401 and 403, every request can be throttled (429), and views
-that honour ``If-Match`` answer 412. A view adds codes the rules cannot
-infer with an ``extra_error_codes`` attribute (e.g. login endpoints: 401).
-Reads that answer conditional GETs name their actions (or, for a plain view,
-methods) in a ``conditional_reads`` attribute: they document the ``ETag``
-response header, the ``If-None-Match`` request header and 304.
+The error shapes are the project's two (see config.exceptions), published as
+the ``FieldErrors`` and ``Error`` components. Which codes an operation
+documents follows from what it is: a body can be invalid (400), too large
+(413) or of a type the operation does not parse (415); a path id can be
+unknown (404); any request can carry a bad token (401), be throttled (429) or
+meet a database outage (503, both with ``Retry-After``); an operation that
+needs a login or a permission answers 403; views that honour ``If-Match``
+answer 412. A view adds codes the rules cannot infer with an
+``extra_error_codes`` attribute (e.g. login endpoints: 401). Reads that answer
+conditional GETs name their actions (or, for a plain view, methods) in a
+``conditional_reads`` attribute: they document the ``ETag`` response header,
+the ``If-None-Match`` request header and 304; ``conditional_writes`` documents
+``If-Match`` and 412. Query parameters get their type and limits from the form
+field that parses them, operations a summary (``schema_noun`` names the object
+of CRUD actions), and ``add_links`` the OpenAPI links between operations.
 """
 
 from decimal import Decimal
