@@ -26,6 +26,9 @@ Lifecycle, so that nobody adding a field has to know the triggers exist:
   for meanwhile wait for the end of the run. PostgreSQL alters tables in place
   and keeps its triggers, so there they are installed at once and never
   lifted: a deployment migrating under traffic never loses price history.
+* PostgreSQL triggers name no columns (no ``UPDATE OF`` list, no ``WHEN``):
+  their functions test the columns instead, because a trigger that names a
+  column stops ``ALTER COLUMN ... TYPE`` of it (a widened field) outright.
 * ``manage.py check`` fails (``hearth.E001``) while a rule is missing or out of
   date in the default database; ``migrate`` repairs it.
 
@@ -104,15 +107,15 @@ def _price_history(vendor: str) -> RuleSQL:
         return RuleSQL(
             setup=[
                 f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$\n"
-                f"BEGIN\n    {insert.format(now='now()')}\n    RETURN NULL;\nEND;\n"
+                f"BEGIN\n    IF NEW.{price} IS DISTINCT FROM OLD.{price} THEN\n"
+                f"        {insert.format(now='now()')}\n    END IF;\n    RETURN NULL;\nEND;\n"
                 "$$ LANGUAGE plpgsql;"
             ],
             triggers=[
                 Trigger(
                     name,
                     listing,
-                    f"CREATE TRIGGER {name} AFTER UPDATE OF {price} ON {listing} FOR EACH ROW "
-                    f"WHEN (OLD.{price} IS DISTINCT FROM NEW.{price}) "
+                    f"CREATE TRIGGER {name} AFTER UPDATE ON {listing} FOR EACH ROW "
                     f"EXECUTE FUNCTION {function}();",
                 )
             ],
@@ -146,69 +149,66 @@ def _photo_summary(vendor: str) -> RuleSQL:
         return total, primary
 
     total, primary = summary_of("NEW.id")
-    # Writing photo_total to itself makes the listing's guard recompute both columns,
-    # so the rule for the values is written once per database.
-    touch = f"UPDATE {listing} SET photo_total = photo_total WHERE id ="
     photo_moved = (
         "OLD.property_id IS DISTINCT FROM NEW.property_id "
         "OR OLD.position IS DISTINCT FROM NEW.position OR OLD.image IS DISTINCT FROM NEW.image"
     )
     if vendor == "postgresql":
+        # A photo write stores an impossible photo_total (-1) in its listing, which
+        # makes the listing's guard recompute both columns from the photos: the rule
+        # for the values is written once, and it runs under the listing's row lock
+        # with a fresh snapshot, so concurrent uploads to one listing both count.
+        touch = f"UPDATE {listing} SET photo_total = -1 WHERE id ="
         return RuleSQL(
             setup=[
                 "CREATE OR REPLACE FUNCTION properties_listing_photo_summary() "
                 "RETURNS trigger AS $$\nBEGIN\n"
-                f"    NEW.photo_total := {total};\n    NEW.primary_photo_image := {primary};\n"
+                "    IF (TG_OP = 'INSERT' AND (NEW.photo_total <> 0 "
+                "OR NEW.primary_photo_image <> ''))\n"
+                "        OR (TG_OP = 'UPDATE' AND (NEW.photo_total IS DISTINCT FROM OLD.photo_total"
+                " OR NEW.primary_photo_image IS DISTINCT FROM OLD.primary_photo_image)) THEN\n"
+                f"        NEW.photo_total := {total};\n"
+                f"        NEW.primary_photo_image := {primary};\n    END IF;\n"
                 "    RETURN NEW;\nEND;\n$$ LANGUAGE plpgsql;",
                 "CREATE OR REPLACE FUNCTION properties_photo_changed() RETURNS trigger AS $$\n"
                 "BEGIN\n"
-                f"    IF TG_OP <> 'DELETE' THEN {touch} NEW.property_id; END IF;\n"
-                f"    IF TG_OP = 'DELETE' THEN {touch} OLD.property_id;\n"
-                "    ELSIF TG_OP = 'UPDATE' AND OLD.property_id <> NEW.property_id THEN\n"
-                f"        {touch} OLD.property_id;\n    END IF;\n"
+                f"    IF TG_OP = 'INSERT' THEN {touch} NEW.property_id;\n"
+                f"    ELSIF TG_OP = 'DELETE' THEN {touch} OLD.property_id;\n"
+                f"    ELSIF {photo_moved} THEN\n"
+                f"        {touch} NEW.property_id;\n"
+                "        IF OLD.property_id <> NEW.property_id THEN\n"
+                f"            {touch} OLD.property_id;\n        END IF;\n    END IF;\n"
                 "    RETURN NULL;\nEND;\n$$ LANGUAGE plpgsql;",
             ],
             triggers=[
-                # No WHEN clause: the photo triggers rely on a same-value write firing it.
                 Trigger(
-                    f"{listing}_photo_summary_update",
+                    f"{listing}_photo_summary",
                     listing,
-                    f"CREATE TRIGGER {listing}_photo_summary_update "
-                    f"BEFORE UPDATE OF photo_total, primary_photo_image ON {listing} "
+                    f"CREATE TRIGGER {listing}_photo_summary BEFORE INSERT OR UPDATE ON {listing} "
                     "FOR EACH ROW EXECUTE FUNCTION properties_listing_photo_summary();",
                 ),
-                # A new listing has no photos; only an insert claiming otherwise pays.
                 Trigger(
-                    f"{listing}_photo_summary_insert",
-                    listing,
-                    f"CREATE TRIGGER {listing}_photo_summary_insert BEFORE INSERT ON {listing} "
-                    "FOR EACH ROW WHEN (NEW.photo_total <> 0 OR NEW.primary_photo_image <> '') "
-                    "EXECUTE FUNCTION properties_listing_photo_summary();",
-                ),
-                Trigger(
-                    f"{photo}_summary_insert_delete",
+                    f"{photo}_summary",
                     photo,
-                    f"CREATE TRIGGER {photo}_summary_insert_delete "
-                    f"AFTER INSERT OR DELETE ON {photo} "
+                    f"CREATE TRIGGER {photo}_summary AFTER INSERT OR DELETE OR UPDATE ON {photo} "
                     "FOR EACH ROW EXECUTE FUNCTION properties_photo_changed();",
-                ),
-                Trigger(
-                    f"{photo}_summary_update",
-                    photo,
-                    f"CREATE TRIGGER {photo}_summary_update "
-                    f"AFTER UPDATE OF property_id, position, image ON {photo} "
-                    f"FOR EACH ROW WHEN ({photo_moved}) "
-                    "EXECUTE FUNCTION properties_photo_changed();",
                 ),
             ],
             teardown=[
+                # Names of the triggers before they stopped naming columns.
+                f"DROP TRIGGER IF EXISTS {listing}_photo_summary_update ON {listing};",
+                f"DROP TRIGGER IF EXISTS {listing}_photo_summary_insert ON {listing};",
+                f"DROP TRIGGER IF EXISTS {photo}_summary_insert_delete ON {photo};",
+                f"DROP TRIGGER IF EXISTS {photo}_summary_update ON {photo};",
                 "DROP FUNCTION IF EXISTS properties_photo_changed();",
                 "DROP FUNCTION IF EXISTS properties_listing_photo_summary();",
             ],
         )
     # SQLite triggers cannot assign NEW, so the guard corrects the row with a second
     # UPDATE after the write. That UPDATE does not fire the guard again: SQLite's
-    # recursive_triggers is off (Django keeps the default).
+    # recursive_triggers is off (Django keeps the default). Writing photo_total to
+    # itself makes the guard recompute both columns.
+    touch = f"UPDATE {listing} SET photo_total = photo_total WHERE id ="
     recompute = (
         f"UPDATE {listing} SET photo_total = {total}, primary_photo_image = {primary} "
         "WHERE id = NEW.id;"
@@ -286,14 +286,19 @@ def _listing_data_version(vendor: str) -> RuleSQL:
     new_token = new_token_sql(vendor)
     if vendor == "postgresql":
         shown_changed = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in shown)
-        changed = "EXECUTE FUNCTION properties_listing_data_changed();"
+        note = (
+            f"IF current_setting('{IMMEDIATE_SETTING}', true) = 'on' THEN\n"
+            f"        {new_token}\n    ELSE\n"
+            f"        INSERT INTO {CHANGE_TABLE} DEFAULT VALUES;\n    END IF;"
+        )
 
         def statement_trigger(table, events):
             name = f"{table}_listing_data_version"
             return Trigger(
                 name,
                 table,
-                f"CREATE TRIGGER {name} AFTER {events} ON {table} FOR EACH STATEMENT {changed}",
+                f"CREATE TRIGGER {name} AFTER {events} ON {table} FOR EACH STATEMENT "
+                "EXECUTE FUNCTION properties_listing_data_changed();",
             )
 
         all_writes = "INSERT OR UPDATE OR DELETE OR TRUNCATE"
@@ -305,11 +310,11 @@ def _listing_data_version(vendor: str) -> RuleSQL:
             setup=[
                 f"CREATE TABLE IF NOT EXISTS {CHANGE_TABLE} (id bigserial PRIMARY KEY);",
                 "CREATE OR REPLACE FUNCTION properties_listing_data_changed() "
-                "RETURNS trigger AS $$\nBEGIN\n"
-                f"    IF current_setting('{IMMEDIATE_SETTING}', true) = 'on' THEN\n"
-                f"        {new_token}\n    ELSE\n"
-                f"        INSERT INTO {CHANGE_TABLE} DEFAULT VALUES;\n    END IF;\n"
+                f"RETURNS trigger AS $$\nBEGIN\n    {note}\n"
                 "    RETURN NULL;\nEND;\n$$ LANGUAGE plpgsql;",
+                "CREATE OR REPLACE FUNCTION properties_listing_agent_changed() "
+                f"RETURNS trigger AS $$\nBEGIN\n    IF {shown_changed} THEN\n    {note}\n"
+                "    END IF;\n    RETURN NULL;\nEND;\n$$ LANGUAGE plpgsql;",
                 "CREATE OR REPLACE FUNCTION properties_listing_data_commit() "
                 "RETURNS trigger AS $$\nBEGIN\n"
                 f"    DELETE FROM {CHANGE_TABLE} WHERE id = NEW.id;\n    {new_token}\n"
@@ -331,12 +336,13 @@ def _listing_data_version(vendor: str) -> RuleSQL:
                     f"{user_table}_listing_agent_version",
                     user_table,
                     f"CREATE TRIGGER {user_table}_listing_agent_version "
-                    f"AFTER UPDATE OF {', '.join(shown)} ON {user_table} FOR EACH ROW "
-                    f"WHEN ({shown_changed}) {changed}",
+                    f"AFTER UPDATE ON {user_table} FOR EACH ROW "
+                    "EXECUTE FUNCTION properties_listing_agent_changed();",
                 ),
             ],
             teardown=[
                 f"DROP TABLE IF EXISTS {CHANGE_TABLE};",
+                "DROP FUNCTION IF EXISTS properties_listing_agent_changed();",
                 "DROP FUNCTION IF EXISTS properties_listing_data_commit();",
                 "DROP FUNCTION IF EXISTS properties_listing_data_changed();",
             ],
