@@ -39,7 +39,10 @@ class MultipleChoiceFilter(filters_library.MultipleChoiceFilter):
     """
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", CommaSeparatedSelectMultiple)
+        # Every choice visible at once in the browsable API's Filters form.
+        kwargs.setdefault(
+            "widget", CommaSeparatedSelectMultiple(attrs={"size": len(kwargs.get("choices", ()))})
+        )
         kwargs.setdefault("distinct", False)
         super().__init__(*args, **kwargs)
 
