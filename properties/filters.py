@@ -21,6 +21,7 @@ from properties.models import Property
 MAX_RADIUS_KM = 500
 DEFAULT_RADIUS_KM = 10
 MAX_PRICE_DIGITS = 14
+LARGEST_PRICE = Decimal("999999999999.99")
 LARGEST_ID = 2**63 - 1
 
 
@@ -140,17 +141,18 @@ class PropertyFilter(FilterSet):
         choices=Property.PropertyType.choices,
         help_text="One or more: repeated or comma-separated.",
     )
+    # Bounds, not digit counts: any number the document allows compares fine.
     price_min = django_filters.NumberFilter(
-        field_name="price", lookup_expr="gte", max_digits=MAX_PRICE_DIGITS, decimal_places=2
+        field_name="price", lookup_expr="gte", min_value=-LARGEST_PRICE, max_value=LARGEST_PRICE
     )
     price_max = django_filters.NumberFilter(
-        field_name="price", lookup_expr="lte", max_digits=MAX_PRICE_DIGITS, decimal_places=2
+        field_name="price", lookup_expr="lte", min_value=-LARGEST_PRICE, max_value=LARGEST_PRICE
     )
     bedrooms_min = IntegerFilter(
         field_name="bedrooms", lookup_expr="gte", min_value=0, max_value=1000
     )
     bathrooms_min = django_filters.NumberFilter(
-        field_name="bathrooms", lookup_expr="gte", min_value=0, max_digits=4, decimal_places=1
+        field_name="bathrooms", lookup_expr="gte", min_value=0, max_value=Decimal("999.9")
     )
     living_area_min = IntegerFilter(
         field_name="living_area", lookup_expr="gte", min_value=0, max_value=LARGEST_ID
