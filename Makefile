@@ -26,8 +26,11 @@ run: install
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py runserver $(HOST)
 
+# Tests run in parallel (pytest-xdist), one worker per core: the fuzz tests alone
+# make thousands of requests. PYTEST_WORKERS=0 runs them in one process.
+PYTEST_WORKERS ?= auto
 test: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -5,6 +5,8 @@ from django.db.models import QuerySet
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
+from config.filters import single_value
+
 
 class Paginator(paginator.Paginator):
     """Django's paginator, picking a deep page's rows by id before reading them.
@@ -53,8 +55,11 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
 
+    def get_page_number(self, request, paginator):
+        return single_value(request, self.page_query_param) or 1
+
     def get_page_size(self, request):
-        raw = request.query_params.get(self.page_size_query_param)
+        raw = single_value(request, self.page_size_query_param)
         if not raw:
             return self.page_size
         try:

@@ -12,8 +12,6 @@ os.environ.setdefault(
 )
 # The suite tests the production settings, whatever a developer's .env says.
 os.environ["DJANGO_DEBUG"] = "false"
-# The suite exercises the browsable API too; production keeps it off by default.
-os.environ.setdefault("DJANGO_BROWSABLE_API", "true")
 
 from config.settings import *  # noqa: E402, F403  (Django's documented pattern for settings variants)
 from config.settings import DATABASES, REST_FRAMEWORK, STORAGES  # noqa: E402

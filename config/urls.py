@@ -15,6 +15,8 @@ from users.urls import router as users_router
 admin.site.site_header = "Hearth administration"
 admin.site.site_title = "Hearth admin"
 admin.site.index_title = "Listings, users and imports"
+# The admin's "View site" link: the landing page.
+admin.site.site_url = "/"
 
 
 class APIRouter(DefaultRouter):
@@ -44,6 +46,7 @@ router.registry.extend(properties_router.registry)
 router.registry.extend(users_router.registry)
 
 urlpatterns = [
+    path("", views.landing, name="landing"),
     path("admin/", admin.site.urls),
     path("api/", include("users.urls")),
     path("api/", include("properties.urls")),
@@ -52,6 +55,7 @@ urlpatterns = [
     # The split view serves its script as a file, which the Content-Security-Policy allows.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/redoc/redoc.standalone.js", views.redoc_bundle, name="redoc-bundle"),
     path("api-auth/", include("rest_framework.urls")),
     path("favicon.ico", views.favicon, name="favicon"),
     path("healthz", views.healthz, name="healthz"),

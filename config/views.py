@@ -5,12 +5,16 @@ Under ``/api/`` every error is JSON, including the ones Django itself answers
 HTML pages stay.
 """
 
+import functools
 import sys
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
 from django.views import defaults
 from django.views.decorators.cache import cache_control, never_cache
 
@@ -30,6 +34,34 @@ FAVICON_SVG = (
 def favicon(request):
     """Browsers ask for /favicon.ico on every page; answer it instead of logging a 404."""
     return HttpResponse(FAVICON_SVG, content_type="image/svg+xml")
+
+
+def landing(request):
+    """``/``: what Hearth is, and links to the API, its documentation and the admin."""
+    return render(request, "landing.html")
+
+
+REDOC_BUNDLE = "drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js"
+REDOC_CDN_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+REDOC_LOGO = "hearth/redoc-logo.svg"
+
+
+@functools.cache
+def _redoc_bundle() -> bytes:
+    # ReDoc's sidebar footer always loads its logo from Redocly's CDN, which the
+    # CSP refuses (a console error) and which is out of reach offline; the same
+    # bundle, pointing at a copy of the logo among our own static files.
+    with open(finders.find(REDOC_BUNDLE), "rb") as bundle:
+        source = bundle.read()
+    if REDOC_CDN_LOGO.encode() not in source:
+        raise RuntimeError(f"{REDOC_BUNDLE} no longer loads {REDOC_CDN_LOGO}; update this view.")
+    return source.replace(REDOC_CDN_LOGO.encode(), static(REDOC_LOGO).encode())
+
+
+@cache_control(max_age=86400, public=True)
+def redoc_bundle(request):
+    """drf-spectacular-sidecar's ReDoc bundle, served with no request to a CDN."""
+    return HttpResponse(_redoc_bundle(), content_type="text/javascript; charset=utf-8")
 
 
 @never_cache

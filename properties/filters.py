@@ -5,6 +5,7 @@ the parameter's name instead of reaching the database.
 """
 
 import datetime
+from decimal import Decimal
 
 import django_filters
 from django import forms
@@ -13,18 +14,15 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import extend_schema_field
 
-from config.filters import FilterSet
+from config.filters import FilterSet, MultipleChoiceFilter
 from properties import geo
 from properties.models import Property
 
 MAX_RADIUS_KM = 500
 DEFAULT_RADIUS_KM = 10
 MAX_PRICE_DIGITS = 14
+LARGEST_PRICE = Decimal("999999999999.99")
 LARGEST_ID = 2**63 - 1
-
-
-class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
-    """One value or several, comma-separated, each checked against the choices."""
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -135,23 +133,26 @@ class PointFilter(django_filters.Filter):
 
 
 class PropertyFilter(FilterSet):
-    status = ChoiceInFilter(
-        choices=Property.Status.choices, help_text="One or more, comma-separated."
+    status = MultipleChoiceFilter(
+        choices=Property.Status.choices,
+        help_text="One or more: repeated (`status=active&status=pending`) or comma-separated.",
     )
-    property_type = ChoiceInFilter(
-        choices=Property.PropertyType.choices, help_text="One or more, comma-separated."
+    property_type = MultipleChoiceFilter(
+        choices=Property.PropertyType.choices,
+        help_text="One or more: repeated or comma-separated.",
     )
+    # Bounds, not digit counts: any number the document allows compares fine.
     price_min = django_filters.NumberFilter(
-        field_name="price", lookup_expr="gte", max_digits=MAX_PRICE_DIGITS, decimal_places=2
+        field_name="price", lookup_expr="gte", min_value=-LARGEST_PRICE, max_value=LARGEST_PRICE
     )
     price_max = django_filters.NumberFilter(
-        field_name="price", lookup_expr="lte", max_digits=MAX_PRICE_DIGITS, decimal_places=2
+        field_name="price", lookup_expr="lte", min_value=-LARGEST_PRICE, max_value=LARGEST_PRICE
     )
     bedrooms_min = IntegerFilter(
         field_name="bedrooms", lookup_expr="gte", min_value=0, max_value=1000
     )
     bathrooms_min = django_filters.NumberFilter(
-        field_name="bathrooms", lookup_expr="gte", min_value=0, max_digits=4, decimal_places=1
+        field_name="bathrooms", lookup_expr="gte", min_value=0, max_value=Decimal("999.9")
     )
     living_area_min = IntegerFilter(
         field_name="living_area", lookup_expr="gte", min_value=0, max_value=LARGEST_ID
@@ -205,7 +206,8 @@ class PropertyFilter(FilterSet):
     )
     radius_km = django_filters.NumberFilter(
         method="filter_noop",
-        min_value=0.001,
+        # A Decimal: the form field compares Decimals, and Decimal("0.001") < 0.001.
+        min_value=Decimal("0.001"),
         max_value=MAX_RADIUS_KM,
         help_text=f"With near: radius (default {DEFAULT_RADIUS_KM}, at most {MAX_RADIUS_KM}).",
     )

@@ -435,6 +435,9 @@ class PropertyPhoto(models.Model):
     property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(upload_to=photo_upload_to, width_field="width", height_field="height")
     caption = models.CharField(max_length=255, blank=True)
+    # The largest smallint, the column's type on every database.
+    MAX_POSITION = 32767
+
     position = models.PositiveSmallIntegerField(default=0)
     width = models.PositiveIntegerField(null=True, editable=False)
     height = models.PositiveIntegerField(null=True, editable=False)

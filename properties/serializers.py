@@ -172,7 +172,8 @@ class PropertySerializer(ModelSerializer):
             },
             "mls_number": {
                 "help_text": "Set by staff and MLS imports only (others: 400 unless unchanged). "
-                "Left out, one is generated: H followed by the zero-padded id."
+                "Left out, empty or null when a listing is created: one is generated (H and "
+                "the zero-padded id). It cannot be removed afterwards."
             },
         }
 
@@ -270,12 +271,20 @@ class PropertySerializer(ModelSerializer):
         )
 
     def validate_mls_number(self, mls_number):
+        # Empty means "generate one" on create (SPEC 2); it is never stored as "",
+        # which the next empty one would collide with.
+        if mls_number in ("", None):
+            if self.instance is not None:
+                raise serializers.ValidationError(
+                    "A listing's MLS number cannot be removed; leave the field out to keep it."
+                )
+            return None
         # The number is the key imports match on: an agent who chose a feed's
         # number would be handed that feed's listing at the next import.
         request = self.context.get("request")
         user = getattr(request, "user", None)
         current = self.instance.mls_number if self.instance else None
-        if user is not None and not user.is_staff and (mls_number or None) != current:
+        if user is not None and not user.is_staff and mls_number != current:
             raise serializers.ValidationError(
                 "Only staff and MLS imports set the MLS number; leave it out or unchanged."
             )
@@ -393,7 +402,12 @@ class PropertyPhotoSerializer(ModelSerializer):
         fields = ["id", "image", "caption", "position", "width", "height", "created_at"]
         read_only_fields = ["id", "width", "height", "created_at"]
         extra_kwargs = {
-            "position": {"required": False, "help_text": "Lowest first; default: after the last."}
+            "position": {
+                "required": False,
+                # The column is a smallint on every database; SQLite would not say so.
+                "max_value": PropertyPhoto.MAX_POSITION,
+                "help_text": "Lowest first; default: after the last.",
+            }
         }
 
     def validate_image(self, upload):
@@ -445,11 +459,15 @@ class InquiryCreateSerializer(ModelSerializer):
         model = Inquiry
         fields = ["name", "email", "phone", "message"]
         extra_kwargs = {
-            "name": {"help_text": "Required without signing in; signed in, your account's."},
-            "email": {
-                "help_text": "Required without signing in; signed in, your account's (the agent "
-                "replies to it)."
+            "name": {
+                "help_text": "Your name. Required when you are not signed in; signed in, your "
+                "account's name is used."
             },
+            "email": {
+                "help_text": "Where the agent replies. Required when you are not signed in; "
+                "signed in, your account's email is used."
+            },
+            "phone": {"help_text": "Optional."},
         }
 
     def validate(self, attrs):

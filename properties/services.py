@@ -140,6 +140,15 @@ def photo_add(
     if position is None:
         last = listing.photos.aggregate(last=Max("position"))["last"]
         position = 0 if last is None else last + 1
+        if position > PropertyPhoto.MAX_POSITION:
+            raise ValidationError(
+                {
+                    "position": [
+                        f"The listing's last photo is at the highest position "
+                        f"({PropertyPhoto.MAX_POSITION}); give this one a position."
+                    ]
+                }
+            )
     photo = PropertyPhoto.objects.create(
         property=listing,
         image=image,

@@ -1,11 +1,12 @@
 from functools import partial
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
+from config.parsers import UPLOAD_PARSERS
 from config.private import NoStoreMixin
 from properties import caching, selectors, services
 from properties.conditional import if_none_match_hits, listing_etag
@@ -52,6 +53,7 @@ class PropertyViewSet(viewsets.ModelViewSet):
     serializer_class = PropertySerializer
     filterset_class = PropertyFilter
     permission_classes = [ListingPermission]
+    schema_noun = "listing"  # operation summaries: "Read a listing"
     conditional_writes = True  # documents 412 in the schema
     conditional_reads = {"list", "retrieve"}  # documents ETag, If-None-Match and 304
 
@@ -112,11 +114,14 @@ class PropertyViewSet(viewsets.ModelViewSet):
 
     @extend_schema(
         methods=["POST"],
+        summary="Save a listing to your favourites",
         request=None,
         responses={201: FavoriteSerializer, 200: FavoriteSerializer},
         description="Save the listing: 201 the first time, 200 when it was already saved.",
     )
-    @extend_schema(methods=["DELETE"], responses={204: None})
+    @extend_schema(
+        methods=["DELETE"], summary="Remove a listing from your favourites", responses={204: None}
+    )
     @action(
         detail=True,
         methods=["post", "delete"],
@@ -161,11 +166,13 @@ LISTING_ID = OpenApiParameter(
 )
 
 
-@extend_schema(
-    parameters=[
-        LISTING_ID,
-        OpenApiParameter("photo_id", int, OpenApiParameter.PATH, description="The photo's id."),
-    ]
+@extend_schema(parameters=[LISTING_ID])
+@extend_schema_view(
+    destroy=extend_schema(
+        parameters=[
+            OpenApiParameter("photo_id", int, OpenApiParameter.PATH, description="The photo's id.")
+        ]
+    )
 )
 class PropertyPhotoViewSet(
     ListingChildMixin,
@@ -184,6 +191,7 @@ class PropertyPhotoViewSet(
     queryset = PropertyPhoto.objects.none()
     serializer_class = PropertyPhotoSerializer
     permission_classes = [ListingPhotoPermission]
+    parser_classes = UPLOAD_PARSERS
     lookup_url_kwarg = "photo_id"
 
     def get_queryset(self):
@@ -275,6 +283,7 @@ class PropertyOpenHouseViewSet(
 
 
 @extend_schema(parameters=[LISTING_ID])
+@extend_schema_view(create=extend_schema(summary="Send an inquiry about a listing"))
 class PropertyInquiryViewSet(
     NoStoreMixin, ListingChildMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
@@ -301,11 +310,13 @@ class InquiryViewSet(NoStoreMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = InquirySerializer
     permission_classes = [permissions.IsAuthenticated]
+    schema_noun, schema_noun_plural = "inquiry", "inquiries"
 
     def get_queryset(self):
         return selectors.inquiries_visible_to(self.request.user)
 
 
+@extend_schema_view(list=extend_schema(summary="List your saved listings"))
 class FavoriteViewSet(NoStoreMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Your saved listings, most recently saved first, in the listing shape.
 
@@ -328,6 +339,7 @@ class MarketStatsView(generics.GenericAPIView):
 
     serializer_class = MarketStatsSerializer
     filterset_class = PropertyFilter
+    schema_filters = True  # documents the listing filters
     pagination_class = None
     conditional_reads = {"get"}  # documents ETag, If-None-Match and 304
 

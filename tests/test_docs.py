@@ -62,7 +62,9 @@ def test_error_responses_are_documented(schema):
 
     assert {"200", "400", "401", "403", "404", "412", "413", "429"} <= set(patch)
     assert "400" in listing and "429" in listing
-    assert "detail" in str(patch["404"])
+    assert patch["404"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
 
 
 @pytest.mark.parametrize(
@@ -81,14 +83,22 @@ def test_writes_do_not_document_conditional_reads(schema):
     assert "304" not in schema["paths"]["/api/properties/"]["post"]["responses"]
 
 
-@pytest.mark.parametrize("page", ["/api/docs/", "/api/redoc/"])
-def test_docs_pages_load_their_assets_from_our_static_files(client, page):
+@pytest.mark.parametrize(
+    "page, asset",
+    [
+        ("/api/docs/", "/static/drf_spectacular_sidecar/"),
+        # The sidecar's ReDoc bundle, served without its CDN logo (config.views).
+        ("/api/redoc/", "/api/redoc/redoc.standalone.js"),
+    ],
+)
+def test_docs_pages_load_their_assets_from_our_origin(client, page, asset):
     response = client.get(page)
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "/static/drf_spectacular_sidecar/" in html
+    assert asset in html
     assert "cdn" not in html.lower()
+    assert "https://" not in html
 
 
 @pytest.mark.parametrize(
@@ -140,3 +150,112 @@ def test_security_page_maps_every_owasp_row_to_tests_that_exist():
         source = (root / path).read_text()
         for name in filter(None, chain.split("::")):
             assert re.search(rf"(def|class) {name}\b", source), f"{path}::{name}"
+
+
+def test_schema_passes_openapi_spec_validator(schema):
+    from openapi_spec_validator import validate
+
+    validate(schema)  # raises on the first error
+
+
+def test_photo_paths_declare_only_their_own_parameters(schema):
+    photos = schema["paths"]["/api/properties/{property_pk}/photos/"]
+    photo = schema["paths"]["/api/properties/{property_pk}/photos/{photo_id}/"]
+
+    for operation in (photos["get"], photos["post"]):
+        assert [p["name"] for p in operation["parameters"] if p["in"] == "path"] == ["property_pk"]
+    assert sorted(p["name"] for p in photo["delete"]["parameters"] if p["in"] == "path") == [
+        "photo_id",
+        "property_pk",
+    ]
+
+
+def test_request_bodies_are_json_except_uploads(schema):
+    media = {
+        (path, method): sorted(operation["requestBody"]["content"])
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if "requestBody" in operation
+    }
+
+    assert media.pop(("/api/properties/{property_pk}/photos/", "post")) == ["multipart/form-data"]
+    assert media.pop(("/api/users/me/", "patch")) == ["application/json", "multipart/form-data"]
+    assert set(map(tuple, media.values())) == {("application/json",)}
+
+
+def test_parameters_have_types_and_limits(schema):
+    listing = {
+        p["name"]: p["schema"] for p in schema["paths"]["/api/properties/"]["get"]["parameters"]
+    }
+    stats = {p["name"] for p in schema["paths"]["/api/market-stats/"]["get"]["parameters"]}
+
+    assert listing["page_size"] == {"type": "integer", "minimum": 1, "maximum": 100}
+    assert listing["page"] == {"type": "integer", "minimum": 1}
+    assert listing["listing_agent"]["type"] == "integer"
+    assert listing["listing_agent"]["minimum"] == 1
+    assert (listing["radius_km"]["minimum"], listing["radius_km"]["maximum"]) == (0.001, 500)
+    assert listing["status"]["type"] == "array"
+    assert set(listing) - {"page", "page_size"} <= stats
+
+
+def test_decimal_patterns_refuse_empty_and_sign_only(schema):
+    import re
+
+    pattern = schema["components"]["schemas"]["PropertyRequest"]["properties"]["price"]["pattern"]
+
+    assert re.match(pattern, "450000.00")
+    for bad in ("", "-", ".", "-1"):
+        assert not re.match(pattern, bad)
+
+
+def test_headers_servers_summaries_and_links(schema):
+    listing = schema["paths"]["/api/properties/{id}/"]
+    create = schema["paths"]["/api/properties/"]["post"]
+
+    assert schema["servers"] == [{"url": "/", "description": "This Hearth instance"}]
+    for method in ("put", "patch", "delete"):
+        assert "If-Match" in {p["name"] for p in listing[method]["parameters"]}
+    assert "ETag" in listing["patch"]["responses"]["200"]["headers"]
+    assert "Retry-After" in listing["get"]["responses"]["429"]["headers"]
+    assert "Retry-After" in listing["get"]["responses"]["503"]["headers"]
+    operations = [op for ops in schema["paths"].values() for op in ops.values()]
+    assert all(op.get("summary") and op.get("tags") for op in operations)
+    links = create["responses"]["201"]["links"]
+    assert {links[name]["operationId"] for name in links} >= {
+        "properties_retrieve",
+        "properties_partial_update",
+        "properties_destroy",
+    }
+    assert (
+        listing["get"]["responses"]["200"]["links"]["UpdateListingIfUnchanged"]["parameters"][
+            "header.If-Match"
+        ]
+        == "$response.header.ETag"
+    )
+
+
+def test_redoc_bundle_asks_no_cdn(client):
+    page = client.get("/api/redoc/").content.decode()
+    bundle = client.get("/api/redoc/redoc.standalone.js")
+
+    assert "/api/redoc/redoc.standalone.js" in page
+    assert bundle.status_code == 200
+    assert b"cdn.redoc.ly" not in bundle.content
+    assert b"/static/hearth/redoc-logo.svg" in bundle.content
+
+
+def test_landing_page_links_api_docs_and_admin(client):
+    response = client.get("/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    for href in ("/api/", "/api/docs/", "/api/redoc/", "/api/schema/", "/admin/"):
+        assert f'href="{href}"' in html
+
+
+def test_browsable_api_answers_html_in_production_settings(client):
+    response = client.get("/api/properties/", HTTP_ACCEPT="text/html")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "onclick" not in response.content.decode()

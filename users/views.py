@@ -1,5 +1,4 @@
 from django.contrib.auth import logout
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     PolymorphicProxySerializer,
     extend_schema,
@@ -14,7 +13,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from config.filters import SearchFilter
+from config.filters import DjangoFilterBackend, SearchFilter
+from config.parsers import UPLOAD_PARSERS
 from config.private import NoStoreMixin
 from users import services
 from users.filters import UserFilter
@@ -60,6 +60,8 @@ class TokenView(NoStoreMixin, LoginLockoutMixin, ObtainAuthToken):
     serializer_class = TokenLoginSerializer
     # ObtainAuthToken switches throttling off; a login endpoint needs it most.
     throttle_classes = api_settings.DEFAULT_THROTTLE_CLASSES
+    # ObtainAuthToken also takes form bodies; Hearth's request bodies are JSON.
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
     throttle_scope = "auth"
 
     def post(self, request, *args, **kwargs):
@@ -153,7 +155,16 @@ class UserViewSet(NoStoreMixin, viewsets.ReadOnlyModelViewSet):
             return UserSerializer
         return PublicUserSerializer
 
-    @action(detail=False, methods=["get", "patch"])
+    @extend_schema(methods=["GET"], summary="Read your own profile")
+    @extend_schema(
+        methods=["PATCH"], summary="Update your own profile (JSON, or multipart with an avatar)"
+    )
+    @action(
+        detail=False,
+        methods=["get", "patch"],
+        # JSON, or multipart to upload an avatar with the other fields.
+        parser_classes=[*api_settings.DEFAULT_PARSER_CLASSES, *UPLOAD_PARSERS],
+    )
     def me(self, request):
         """Your own profile; `role` and `is_staff` are read-only."""
         if request.method == "PATCH":

@@ -57,16 +57,16 @@ def test_hsts_in_production_settings():
 RENDERERS = "settings.REST_FRAMEWORK['DEFAULT_RENDERER_CLASSES']"
 
 
-def test_browsable_api_is_off_in_production_by_default(production_setting):
+def test_browsable_api_is_on_in_production(production_setting):
     assert production_setting(RENDERERS, DJANGO_DEBUG="false") == [
-        "rest_framework.renderers.JSONRenderer"
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
     ]
 
 
-def test_browsable_api_can_be_switched_on_in_production(production_setting):
-    assert production_setting(RENDERERS, DJANGO_DEBUG="false", DJANGO_BROWSABLE_API="true") == [
-        "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+def test_browsable_api_can_be_switched_off(production_setting):
+    assert production_setting(RENDERERS, DJANGO_DEBUG="false", DJANGO_BROWSABLE_API="false") == [
+        "rest_framework.renderers.JSONRenderer"
     ]
 
 

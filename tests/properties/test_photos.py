@@ -245,7 +245,9 @@ class TestRefusedImages:
         self.assert_refused(response, own_listing, "empty")
 
     def test_no_file_at_all(self, agent_api, own_listing):
-        response = agent_api.post(photos_url(own_listing), {"image": "not a file"})
+        response = agent_api.post(
+            photos_url(own_listing), {"image": "not a file"}, format="multipart"
+        )
 
         self.assert_refused(response, own_listing, "not a file")
 

@@ -50,8 +50,13 @@ def test_a_session_writes_to_the_api_only_with_the_csrf_token():
     client = _signed_in(user)
     url = f"/api/properties/{listing.pk}/favorite/"
 
-    forged = client.post(url)
-    genuine = client.post(url, headers={"X-CSRFToken": client.cookies["csrftoken"].value})
+    # As an app sends it: JSON (a form body is refused outright, 415)
+    forged = client.post(url, content_type="application/json")
+    genuine = client.post(
+        url,
+        content_type="application/json",
+        headers={"X-CSRFToken": client.cookies["csrftoken"].value},
+    )
 
     assert forged.status_code == 403
     assert "CSRF" in forged.json()["detail"]
