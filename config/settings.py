@@ -50,8 +50,10 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "oauth2_provider",
     "users",
     "properties",
+    "reso",
 ]
 
 MIDDLEWARE = [
@@ -261,6 +263,8 @@ REST_FRAMEWORK = {
         "user": env("THROTTLE_USER", default="600/min"),
         "auth": env("THROTTLE_AUTH", default="10/min"),
         "inquiries": env("THROTTLE_INQUIRIES", default="10/hour"),
+        # RESO Web API clients (reso.authentication): replication reads pages back to back.
+        "reso": env("THROTTLE_RESO", default="1200/min"),
     },
     # X-Forwarded-For is believed only through this many proxies we run;
     # with 0 the socket address is used, so a forged header changes nothing.
@@ -302,6 +306,16 @@ SIMPLE_JWT = {
     # Tokens carry a digest of the password hash; after a password change every
     # JWT issued before it is refused (API tokens are deleted by users.signals).
     "CHECK_REVOKE_TOKEN": True,
+}
+
+# OAuth2 client credentials for the RESO Web API (django-oauth-toolkit): staff register
+# API clients as Applications in the admin; tokens come from /reso/oauth/token.
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OAUTH2_ACCESS_TOKEN_SECONDS", default=3600),
+    "SCOPES": {"read": "Read the RESO Web API"},
+    "DEFAULT_SCOPES": ["read"],
+    # Client secrets are stored hashed; the admin shows one once, when it is created.
+    "PKCE_REQUIRED": True,
 }
 
 # --- Email ----------------------------------------------------------------
