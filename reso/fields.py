@@ -4,7 +4,6 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from operator import attrgetter
 from typing import Any
 
 from django.db.models import Expression
@@ -58,7 +57,11 @@ class Field:
         if self.read is not None:
             raw = self.read(obj)
         else:
-            raw = attrgetter(self.source.replace("__", "."))(obj)
+            raw = obj
+            for part in self.source.split("__"):
+                raw = getattr(raw, part)
+                if raw is None:  # a null relation: the listing has no agent
+                    break
         return to_json(self, raw)
 
 

@@ -10,14 +10,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
-from reso import paging, query
+from reso import paging, query, writes
 from reso.authentication import ClientCredentialsAuthentication, HasAccessToken, ResoRateThrottle
 from reso.errors import odata_error, odata_exception_handler
 from reso.lookups import LOOKUP
 from reso.metadata import metadata_document
 from reso.query import QueryError
 from reso.records import record, with_expansions
-from reso.resources import RESOURCES
+from reso.resources import PROPERTY, RESOURCES
 
 SERVED = {**RESOURCES, LOOKUP.name: LOOKUP}
 ODATA_HEADERS = {"OData-Version": "4.0"}
@@ -35,6 +35,11 @@ class ODataView(APIView):
     permission_classes = [HasAccessToken]
     throttle_classes = [ResoRateThrottle]
     renderer_classes = [JSONRenderer]
+
+    def perform_content_negotiation(self, request, force=False):
+        # OData clients send Accept headers such as application/xml for $metadata or
+        # odata.metadata=minimal parameters; the answer is JSON (or XML) whatever they say.
+        return super().perform_content_negotiation(request, force=True)
 
     def get_exception_handler(self):
         return odata_exception_handler
@@ -85,6 +90,13 @@ def _evaluate(rows_function):
 class CollectionView(ODataView):
     """``/Resource``: the records the caller may read, with the OData query options."""
 
+    def post(self, request, resource):
+        refused = _writable(resource)
+        if refused:
+            return refused
+        listing = writes.property_create_from_dd(request=request, body=request.data)
+        return _written(request, listing, created=True)
+
     def get(self, request, resource):
         definition = _resource_or_404(resource)
         if definition is None:
@@ -127,8 +139,68 @@ class CollectionView(ODataView):
         return request.build_absolute_uri(request.path) + "?" + urlencode(params)
 
 
+def _written(request, listing, *, created: bool):
+    """The answer to a write: the record, or only headers when the client prefers minimal."""
+    listing = PROPERTY.queryset(request.user).get(pk=listing.pk)
+    location = request.build_absolute_uri(
+        reverse("reso:entity", kwargs={"resource": "Property", "key": str(listing.pk)})
+    )
+    headers = {"Location": location, "OData-EntityId": location}
+    if "return=minimal" in request.headers.get("Prefer", ""):
+        return Response(status=204, headers={**headers, "Preference-Applied": "return=minimal"})
+    root = request.build_absolute_uri(reverse("reso:service"))
+    body = {"@odata.context": f"{root}$metadata#Property/$entity"}
+    body.update(record(listing, PROPERTY, request))
+    return Response(body, status=201 if created else 200, headers=headers)
+
+
+def _writable(resource):
+    if resource != PROPERTY.name:
+        return odata_error(
+            405, f"{resource} is read-only; only Property takes writes.", "NotAllowed"
+        )
+    return None
+
+
 class EntityView(ODataView):
     """``/Resource('key')``: one record, or 404 when it does not exist or may not be read."""
+
+    def _listing(self, request, key):
+        if not key.isdigit():
+            return None
+        return PROPERTY.queryset(request.user).filter(pk=key).first()
+
+    def patch(self, request, resource, key):
+        refused = _writable(resource)
+        if refused:
+            return refused
+        listing = self._listing(request, key)
+        if listing is None:
+            return odata_error(404, f"No Property with ListingKey {key!r}.", "NotFound")
+        try:
+            listing = writes.property_update_from_dd(
+                request=request, listing=listing, body=request.data
+            )
+        except writes.ListingStale:
+            return odata_error(
+                412, "If-Match is not the listing's current version.", "PreconditionFailed"
+            )
+        return _written(request, listing, created=False)
+
+    def delete(self, request, resource, key):
+        refused = _writable(resource)
+        if refused:
+            return refused
+        listing = self._listing(request, key)
+        if listing is None:
+            return odata_error(404, f"No Property with ListingKey {key!r}.", "NotFound")
+        try:
+            writes.property_delete_from_dd(request=request, listing=listing)
+        except writes.ListingStale:
+            return odata_error(
+                412, "If-Match is not the listing's current version.", "PreconditionFailed"
+            )
+        return Response(status=204)
 
     def get(self, request, resource, key):
         definition = _resource_or_404(resource)
