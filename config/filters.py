@@ -50,8 +50,7 @@ class DjangoFilterBackend(django_filters.DjangoFilterBackend):
     """django-filter's backend, skipped when the request names none of the filters.
 
     Building a FilterSet costs a deep copy of every filter, a form class made
-    on the fly and a form validated field by field (a fifth of a detail
-    request's time for the listing filters), and with no filter parameter it
+    on the fly and a form validated field by field, and with no filter parameter it
     filters nothing. Every filter here reads the query parameter of its own
     name, so "none of the names present" is exactly "nothing to filter".
     """

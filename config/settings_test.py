@@ -50,8 +50,8 @@ _DEFAULT = {
 }
 if _DEFAULT["ENGINE"] == "django.db.backends.postgresql":
     # Tests run in transactions that never commit, and PostgreSQL replaces the
-    # listing data version at commit (migration properties/0005); this makes
-    # the same triggers replace it at each statement instead.
+    # listing data version at commit; this makes the same triggers replace it
+    # at each statement instead (properties.database_rules.IMMEDIATE_SETTING).
     _options = _DEFAULT["OPTIONS"]
     _options["options"] = f"{_options.get('options', '')} -c hearth.listing_version_immediate=on"
 # A replica alias that is the test database itself, for the routing tests; the

@@ -3,7 +3,7 @@ import csv
 from django import forms
 from django.contrib import admin, messages
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -11,6 +11,11 @@ from properties import images, services
 from properties.conditional import listing_etag
 from properties.models import PriceChange, Property, PropertyPhoto
 from properties.reso import RESO_FIELDS, csv_safe, listing_to_reso
+
+CONFLICT = (
+    "Someone else changed this listing after you opened it. Reload the page "
+    "to see their changes, then make yours again."
+)
 
 
 class PropertyAdminForm(forms.ModelForm):
@@ -34,18 +39,24 @@ class PropertyAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
-            stored = Property.objects.filter(pk=self.instance.pk).only("updated_at").first()
-            if stored is None or listing_etag(stored) != cleaned.get("loaded_etag"):
-                raise forms.ValidationError(
-                    "Someone else changed this listing after you opened it. Reload the page "
-                    "to see their changes, then make yours again.",
-                    code="conflict",
+            try:
+                services.property_check_unchanged(
+                    listing=self.instance, if_match=cleaned.get("loaded_etag") or '""'
                 )
+            except (services.ListingChanged, Property.DoesNotExist):
+                raise forms.ValidationError(CONFLICT, code="conflict") from None
         return cleaned
 
 
 class PropertyPhotoForm(forms.ModelForm):
-    """Admin uploads pass the same verification as the API's (``images.verify_image``)."""
+    """Admin uploads pass the same verification as the API's (``images.verify_image``).
+
+    Left blank, the position is the API's default: after the listing's last photo.
+    """
+
+    position = forms.IntegerField(
+        required=False, min_value=0, max_value=32767, help_text="Blank: after the last photo."
+    )
 
     class Meta:
         model = PropertyPhoto
@@ -54,8 +65,15 @@ class PropertyPhotoForm(forms.ModelForm):
     def clean_image(self):
         image = self.cleaned_data.get("image")
         if isinstance(image, UploadedFile):
-            image, _verified = images.verified_upload(image)
+            image, self.verified_image = images.verified_upload(image)
         return image
+
+    def _post_clean(self):
+        # A blank position stays None until photo_add (or the photo's current one) fills it.
+        position = self.cleaned_data.get("position")
+        super()._post_clean()
+        if position is None and self.instance.pk:
+            self.instance.position = PropertyPhoto.objects.get(pk=self.instance.pk).position
 
 
 class PropertyPhotoInline(admin.TabularInline):
@@ -166,11 +184,52 @@ class PropertyAdmin(admin.ModelAdmin):
     def address_line(self, listing):
         return f"{listing.street_address} {listing.unit}".strip()
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.ListingChanged:
+            # Someone saved between the form's check and the locked write: nothing
+            # of this submission was kept (the admin's transaction rolled back).
+            self.message_user(request, CONFLICT, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
     def save_model(self, request, obj, form, change):
-        if change:
-            obj.save()
-        else:
+        # The API's services: the same row lock, conflict rule and agent rule.
+        if not change:
             services.property_create(listing=obj, user=request.user)
+            return
+        fields = {field.name for field in Property._meta.concrete_fields}
+        data = {name: getattr(obj, name) for name in form.changed_data if name in fields}
+        stored = services.property_update(
+            listing=obj, data=data, if_match=form.cleaned_data.get("loaded_etag") or '""'
+        )
+        obj.__dict__.update(
+            {f.attname: getattr(stored, f.attname) for f in Property._meta.concrete_fields}
+        )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not PropertyPhoto:
+            return super().save_formset(request, form, formset, change)
+        # Photos through the API's services: the position rule, the listing touched.
+        photos = formset.save(commit=False)
+        for photo in formset.deleted_objects:
+            services.photo_delete(photo=photo)
+        for photo_form in formset.forms:
+            photo = photo_form.instance
+            if photo not in photos:
+                continue
+            if photo.pk is None:
+                verified = photo_form.verified_image
+                photo_form.instance = services.photo_add(
+                    listing=form.instance,
+                    image=photo_form.cleaned_data["image"],
+                    width=verified.width,
+                    height=verified.height,
+                    caption=photo.caption,
+                    position=photo_form.cleaned_data.get("position"),
+                )
+            else:
+                services.photo_update(photo=photo)
 
     @admin.action(description="Export selected listings as CSV (RESO fields)")
     def export_reso_csv(self, request, queryset):

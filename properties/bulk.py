@@ -68,7 +68,8 @@ def listings_upsert(listings: list, *, update_fields: list[str]) -> None:
     into a temporary table and merged with one ``INSERT ... SELECT ... ON
     CONFLICT (mls_number) DO UPDATE``: the same statement ``bulk_create`` would
     run, without building a 25-parameters-a-row query in Python. A price that
-    changes is still an UPDATE of ``price``, so the trigger records it.
+    changes is still an UPDATE of ``price``, so the database records it
+    (the ``price_history`` rule of ``database_rules``).
     """
     if connection.vendor != "postgresql":
         Property.objects.bulk_create(

@@ -1,9 +1,9 @@
 """Cached listing reads: the list and market statistics, with ETags, keyed by the data version.
 
 A cached response is valid exactly as long as the listing data version's token
-(``ListingDataVersion``, replaced by database triggers on every write to
-listings, photos and users) is the one it was stored under, so nothing ever
-deletes entries: a write makes them unreachable and they expire after
+(``ListingDataVersion``, replaced by the database rules on every change to
+listings, photos and what listings show of their agents) is the one it was
+stored under, so nothing ever deletes entries: a write makes them unreachable and they expire after
 ``API_RESPONSE_CACHE_TIMEOUT``. The key is
 
 * the token, read first (one primary-key query), so an entry never holds data
@@ -13,13 +13,13 @@ deletes entries: a write makes them unreachable and they expire after
 * the media type chosen by content negotiation. Only JSON is cached, never the
   browsable API's HTML (it shows the user's name, forms and CSRF tokens).
 
-The ETag is a digest of the same key: equal tags mean equal bodies, so
-``If-None-Match`` is answered 304 before the cache or the listings are read.
+The ETag is a digest of the same key (``properties.conditional``, the one rule
+for listing tags): equal tags mean equal bodies, so ``If-None-Match`` is
+answered 304 before the cache or the listings are read.
 The views call ``cached_read`` inside their handler, after DRF has
 authenticated, checked permissions and throttled the request.
 """
 
-import hashlib
 import logging
 from collections.abc import Callable
 
@@ -31,15 +31,12 @@ from rest_framework import status
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from properties.conditional import if_none_match_hits
+from properties.conditional import digest, etag_of, if_none_match_hits
 from properties.models import ListingDataVersion
 
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "listing-read"
-# Part of every key and ETag: bump it when a release changes what these
-# responses contain, so entries and ETags of the old shape die with the deploy.
-RESPONSE_FORMAT = "1"
 # ListingDataVersion's table (tests check the name against the model).
 DATA_VERSION_QUERY = "SELECT token FROM properties_listingdataversion WHERE id = %s"
 
@@ -48,7 +45,7 @@ def listing_data_version() -> str | None:
     """The current token; None while the row is missing (a flushed table), which caches nothing.
 
     Every cached request runs this first, and building and compiling a queryset
-    for it was a seventh of a cache hit; the statement never changes, so it is
+    for it was a visible part of a cache hit; the statement never changes, so it is
     written out. It reads from the database the router picks for this model,
     as the ORM would (the replica, for an API read), so the token always
     describes the data the same request would read.
@@ -103,25 +100,20 @@ def cached_read(request, build: Callable[[], Response]) -> Response:
     token = listing_data_version()
     if token is None:
         return build()
-    digest = hashlib.sha256(
-        "\n".join(
-            [
-                RESPONSE_FORMAT,
-                token,
-                visibility_scope(request.user),
-                request.build_absolute_uri(),
-                request.accepted_media_type,
-            ]
-        ).encode()
-    ).hexdigest()
-    etag = f'"{digest[:40]}"'
+    key_digest = digest(
+        token,
+        visibility_scope(request.user),
+        request.build_absolute_uri(),
+        request.accepted_media_type,
+    )
+    etag = etag_of(key_digest)
     if if_none_match_hits(request.headers.get("If-None-Match"), etag, star=False):
         return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
 
-    key = f"{KEY_PREFIX}:{digest}"
+    key = f"{KEY_PREFIX}:{key_digest}"
     renderer = request.accepted_renderer
     # The rendered bytes are stored, not the data: a hit then neither unpickles
-    # twenty nested listings nor encodes them to JSON again (a fifth of a hit).
+    # twenty nested listings nor encodes them to JSON again.
     content = _cache_get(key)
     if content is None:
         response = build()

@@ -1,11 +1,44 @@
-"""Entity tags for listings (RFC 9110 conditional requests)."""
+"""Entity tags for listing responses (RFC 9110 conditional requests): one rule for all of them.
+
+A tag is a digest of what the body is built from, so it changes exactly when
+the body can, whatever wrote the data:
+
+* a listing's detail: its row as read (every column, the photo summary the
+  database keeps among them) and its agent's shown columns. Nothing has to
+  remember to "touch" the listing: a raw SQL update, a photo written by any
+  path, the agent's new phone number all change what is read, hence the tag.
+* a cached read (list, market statistics, ``properties.caching``): the listing
+  data version, which the database rules replace on every such change, plus
+  the caller's visibility scope, the URL and the media type.
+"""
+
+import hashlib
 
 from django.utils.http import parse_etags
 
+from properties.database_rules import LISTING_AGENT_COLUMNS
+
+# Part of every tag (and cache key): bump it when a release changes what these
+# responses contain, so tags and cached entries of the old shape die with the deploy.
+RESPONSE_FORMAT = "2"
+
+
+def digest(*parts) -> str:
+    """The hex digest of ``parts`` under the current response format."""
+    text = "\n".join(str(part) for part in (RESPONSE_FORMAT, *parts))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def etag_of(hex_digest: str) -> str:
+    return f'"{hex_digest[:40]}"'
+
 
 def listing_etag(listing) -> str:
-    """A strong tag that changes whenever the listing is written (``updated_at`` moves)."""
-    return f'"{listing.pk}-{listing.updated_at.strftime("%Y%m%d%H%M%S%f")}"'
+    """The strong tag of a listing's detail, from the row and agent as read."""
+    columns = [getattr(listing, field.attname) for field in listing._meta.concrete_fields]
+    agent = listing.listing_agent if listing.listing_agent_id else None
+    shown = [getattr(agent, name) for name in LISTING_AGENT_COLUMNS] if agent else []
+    return etag_of(digest("listing", *columns, *shown))
 
 
 def _opaque(tag: str) -> str:

@@ -1,4 +1,4 @@
-"""Great-circle distance, in Python and as a database expression for SQLite and PostgreSQL."""
+"""Great-circle distance as a database expression for SQLite and PostgreSQL, and bounding boxes."""
 
 import math
 from dataclasses import dataclass
@@ -19,16 +19,6 @@ class BoundingBox:
     @property
     def crosses_antimeridian(self):
         return self.min_longitude > self.max_longitude
-
-
-def haversine_km(lat1, lng1, lat2, lng2):
-    """Distance in kilometres between two points given in degrees."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    a = (
-        math.sin((phi2 - phi1) / 2) ** 2
-        + math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(lng2 - lng1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def bounding_box(latitude, longitude, radius_km):

@@ -257,14 +257,9 @@ def _row_read(number, record, first_row_of, result) -> _Row | None:
 
 
 def _agent_id(user, listing) -> int | None:
-    # Only an agent can become a listing's agent, as in the API; a listing keeps the
-    # user it already has, whatever their role now, so its export re-imports unchanged.
-    if user is None:
-        return None
-    pk, is_agent = user
-    if is_agent or (listing is not None and listing.listing_agent_id == pk):
-        return pk
-    return None
+    # The API's rule (User.may_list): an unknown email or a user who may not list
+    # leaves the listing without an agent rather than failing the row.
+    return user.pk if user is not None and user.may_list(listing) else None
 
 
 def _batch_import(batch: list[_Row], validator, result, *, writer, dry_run) -> None:
@@ -276,10 +271,10 @@ def _batch_import(batch: list[_Row], validator, result, *, writer, dry_run) -> N
     users = {}
     if emails:
         users = {
-            email: (pk, role == User.Role.AGENT)
-            for email, pk, role in User.objects.annotate(email_lower=Lower("email"))
+            user.email_lower: user
+            for user in User.objects.annotate(email_lower=Lower("email"))
             .filter(email_lower__in=emails)
-            .values_list("email_lower", "id", "role")
+            .only("id", "role", "is_active")
         }
     to_write, changed_fields = [], set()
     for row in batch:

@@ -5,6 +5,7 @@ from django.db.models.functions import Upper
 
 from properties import validators
 from properties.querysets import PropertyQuerySet
+from users.models import listing_agent_choices
 
 
 class ListingStatus(models.TextChoices):
@@ -26,16 +27,10 @@ class PropertyType(models.TextChoices):
 class Property(models.Model):
     """A listing: one property offered for sale, as an agent and the MLS describe it.
 
-    Every price change is recorded as a ``PriceChange`` by a database trigger
-    (migration 0002), so no write path — API, admin, bulk update, import or a
-    plain ``save()`` — can change a price without leaving history.
-
-    ``photo_total`` and ``primary_photo_image`` summarise the listing's photos
-    for the list and detail shape. Database triggers (migration 0004) keep them:
-    every photo insert, delete, reorder or move recomputes them, and whatever
-    any other statement writes into them — a ``save()`` of an instance loaded
-    before a photo was added, ``bulk_update``, raw SQL — is replaced by the
-    recomputed values. Python never has to keep them right.
+    The database itself records every price change as a ``PriceChange`` and
+    keeps ``photo_total`` and ``primary_photo_image`` (the listing's photos, as
+    the list and detail shape summarise them) right, whatever the write path:
+    see ``properties.database_rules``. Python never has to keep them right.
     """
 
     Status = ListingStatus
@@ -43,7 +38,7 @@ class Property(models.Model):
 
     # Listings everyone may see; the others only their agent and staff.
     PUBLIC_STATUSES = (Status.COMING_SOON, Status.ACTIVE, Status.PENDING, Status.SOLD)
-    # Columns only the database writes (migration 0004); bulk writers leave them out.
+    # Columns only the database writes (database_rules); bulk writers leave them out.
     PHOTO_SUMMARY_FIELDS = ("photo_total", "primary_photo_image")
 
     mls_number = models.CharField(
@@ -111,7 +106,7 @@ class Property(models.Model):
         null=True,
         blank=True,
         related_name="listings",
-        limit_choices_to={"role": "agent"},
+        limit_choices_to=listing_agent_choices,
     )
     listed_at = models.DateField(default=validators.today)
     sold_at = models.DateField(null=True, blank=True)
@@ -124,7 +119,7 @@ class Property(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # Written only by the triggers (see above). The database default lets rows
+    # Written only by the database rules (see above). The database default lets rows
     # inserted outside Django (bench data, raw SQL) start with no photos too.
     photo_total = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     primary_photo_image = models.TextField(
@@ -217,10 +212,6 @@ class Property(models.Model):
         street = f"{self.street_address} {self.unit}".strip()
         return f"{street}, {self.city}, {self.state} {self.postal_code}"
 
-    @property
-    def is_public(self) -> bool:
-        return self.status in self.PUBLIC_STATUSES
-
     def clean(self):
         validators.validate_sale_fields(
             status=self.status, sold_at=self.sold_at, sold_price=self.sold_price
@@ -228,7 +219,12 @@ class Property(models.Model):
 
 
 class PriceChange(models.Model):
-    """One change of a listing's asking price; written only by the database trigger."""
+    """One change of a listing's asking price.
+
+    The database records it on every price change, by any write path (the
+    ``price_history`` rule of ``properties.database_rules``); ``seed_demo``
+    also writes past changes for its demo listings.
+    """
 
     property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="price_changes")
     old_price = models.DecimalField(max_digits=14, decimal_places=2)
@@ -322,14 +318,13 @@ class Inquiry(models.Model):
 class ListingDataVersion(models.Model):
     """One row whose ``token`` changes whenever anything a listing response shows changes.
 
-    Database triggers (migration 0005) give it a new random token with every
-    write to listings, their photos and users (listing agents), in the same
-    transaction (on PostgreSQL as it commits), whatever the path:
-    API, admin, ``QuerySet.update()``, bulk upserts, cascades, raw SQL. Cached
-    listing responses are keyed by it (``properties.caching``), so a write
-    invalidates them all without anyone having to remember to. Random, not a
-    counter: a rolled-back write must never bring back a token whose cache
-    entries describe other data.
+    The ``listing_data_version`` rule (``properties.database_rules``) gives it a
+    new random token whenever anything a listing response shows changes, in the
+    same transaction (on PostgreSQL as it commits), whatever the write path.
+    Cached listing responses are keyed by it (``properties.caching``), so a
+    write invalidates them all without anyone having to remember to. Random,
+    not a counter: a rolled-back write must never bring back a token whose
+    cache entries describe other data.
     """
 
     SINGLETON_ID = 1

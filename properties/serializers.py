@@ -54,21 +54,22 @@ class PropertySerializer(ModelSerializer):
     """A listing as the list and detail endpoints show it, and as clients write it."""
 
     # photo_count and primary_photo come from columns of the listing row that the
-    # database keeps (migration 0004), so a page costs no query per row. (Not in
+    # database keeps (the photo_summary rule, properties.database_rules), so a page
+    # costs no query per row. (Not in
     # the docstring: drf-spectacular publishes that in the OpenAPI document.)
 
     url = serializers.HyperlinkedIdentityField(view_name="property-detail")
     listing_agent = ListingAgentSerializer(read_only=True, allow_null=True)
     listing_agent_id = serializers.PrimaryKeyRelatedField(
         source="listing_agent",
-        queryset=User.objects.agents(),
+        queryset=User.objects.all(),
         write_only=True,
         required=False,
         allow_null=True,
         help_text="Staff only: the agent (user id with role agent) who lists this property.",
     )
     primary_photo = serializers.SerializerMethodField()
-    photo_count = serializers.SerializerMethodField()
+    photo_count = serializers.IntegerField(source="photo_total", read_only=True)
     country = UpperCaseCharField(
         max_length=2,
         default="US",
@@ -118,9 +119,7 @@ class PropertySerializer(ModelSerializer):
 
     # Fields whose value depends on the request or on other objects; every other
     # readable field is a plain column rendered by its own DRF field.
-    COMPUTED_READ_FIELDS = frozenset(
-        {"url", "listing_agent", "primary_photo", "photo_count", "distance_km"}
-    )
+    COMPUTED_READ_FIELDS = frozenset({"url", "listing_agent", "primary_photo", "distance_km"})
 
     URL_ID_MARKER = "__id__"
 
@@ -129,13 +128,13 @@ class PropertySerializer(ModelSerializer):
         """(name, read, render) for every readable field, in order; read is None when computed.
 
         Built once per class from a throwaway instance: DRF otherwise deep-copies
-        and rebuilds all ~30 fields for every serializer it creates, which was a
-        fifth of a detail request. The plain fields' ``get_attribute`` and
-        ``to_representation`` use nothing but their own arguments, so sharing
+        and rebuilds all ~30 fields for every serializer it creates (bench/RESULTS.md,
+        "Where the read path's time went", has the figures). The plain fields'
+        ``get_attribute`` and ``to_representation`` use nothing but their own arguments, so sharing
         them between requests and threads is safe. A field backed by a model
         column is read with a plain attribute lookup: DRF's generic
-        ``get_attribute`` (dotted sources, callables, mappings) cost a tenth of
-        a list request for no different result.
+        ``get_attribute`` (dotted sources, callables, mappings) costs more for
+        no different result.
         """
         plan = cls.__dict__.get("_cached_read_plan")
         if plan is None:
@@ -181,8 +180,8 @@ class PropertySerializer(ModelSerializer):
         """The listing's ``url``, exactly as ``reverse("property-detail")`` answers it.
 
         Reversed once per serializer (one per request, however many rows) with a
-        marker for the id, then filled in per row: reversing per row was a
-        twentieth of a list request. The marker matches the route's id pattern,
+        marker for the id, then filled in per row, because URL reversing is slow
+        enough to show in a list's profile. The marker matches the route's id pattern,
         and whatever DRF adds (scheme, host, a preserved ``?format=``) is kept.
         """
         parts = self.__dict__.get("_detail_url_parts")
@@ -211,14 +210,15 @@ class PropertySerializer(ModelSerializer):
             None if distance is None else RoundedFloatField(decimals=3).to_representation(distance)
         )
 
-    def get_photo_count(self, listing) -> int:
-        return listing.photo_total
-
     def validate_listing_agent_id(self, agent):
         request = self.context.get("request")
         user = getattr(request, "user", None)
         if user is not None and not user.is_staff and agent != user:
             raise serializers.ValidationError("Only staff can choose the listing agent.")
+        if agent is not None and not agent.may_list(self.instance):
+            raise serializers.ValidationError(
+                f"User {agent.pk} cannot list properties: choose an active agent account."
+            )
         return agent
 
     def validate(self, attrs):

@@ -1,9 +1,16 @@
-"""Writes to listings. The API, the admin, bulk actions and commands all call these."""
+"""Writes to listings. The API, the admin, bulk actions and commands all call these.
+
+What must hold for every write path, these services included, the database
+enforces itself (``properties.database_rules``): a price change is recorded as
+a ``PriceChange``, a listing's photo summary columns follow its photos, and the
+response cache's data version moves. The services never write those.
+"""
 
 import logging
 from functools import partial
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Max
@@ -28,6 +35,11 @@ def property_create(*, listing: Property, user) -> Property:
     """Save a new listing; an agent who is not staff always becomes its listing agent."""
     if not user.is_staff:
         listing.listing_agent = user
+    agent = listing.listing_agent
+    if agent is not None and not agent.may_list():
+        raise ValidationError(
+            {"listing_agent": f"User {agent.pk} cannot list properties: not an active agent."}
+        )
     listing.save()
     if not listing.mls_number:
         # The generated number needs the id, which only the insert provides.
@@ -36,29 +48,46 @@ def property_create(*, listing: Property, user) -> Property:
     return listing
 
 
-def _lock_current(listing: Property, if_match: str | None) -> Property:
-    # Locking the row makes the precondition check and the write one step:
-    # nobody can write between them.
-    current = Property.objects.select_for_update().get(pk=listing.pk)
+def _current(listing: Property, if_match: str | None, *, lock: bool) -> Property:
+    # The listing as stored, with what its ETag covers (``conditional.listing_etag``).
+    listings = Property.objects.with_list_data()
+    if lock:
+        # Locking the row makes the precondition check and the write one step:
+        # nobody can write between them. Only the listing: its agent may be NULL.
+        listings = listings.select_for_update(of=("self",))
+    current = listings.get(pk=listing.pk)
     if if_match_fails(if_match, listing_etag(current)):
         raise ListingChanged
     return current
 
 
+def property_check_unchanged(*, listing: Property, if_match: str | None) -> None:
+    """Raise ``ListingChanged`` when ``if_match`` is stale, without writing.
+
+    For early feedback (the admin form re-displays the staff member's input
+    with the conflict); the writes below check again under the row lock.
+    """
+    _current(listing, if_match, lock=False)
+
+
 @transaction.atomic
 def property_update(*, listing: Property, data: dict, if_match: str | None = None) -> Property:
-    """Apply validated ``data`` to a listing, refusing when ``if_match`` is stale."""
-    current = _lock_current(listing, if_match)
+    """Apply validated ``data`` to a listing, refusing when ``if_match`` is stale.
+
+    Returns the listing as stored afterwards (the database rules may have
+    written to it), which is what its new ETag describes.
+    """
+    current = _current(listing, if_match, lock=True)
     for field, value in data.items():
         setattr(current, field, value)
     current.save()
-    return current
+    return Property.objects.with_list_data().get(pk=current.pk)
 
 
 @transaction.atomic
 def property_delete(*, listing: Property, if_match: str | None = None) -> None:
     """Delete a listing, refusing when ``if_match`` is stale."""
-    _lock_current(listing, if_match).delete()
+    _current(listing, if_match, lock=True).delete()
 
 
 def property_touch(*, listing_id: int) -> None:
@@ -99,6 +128,14 @@ def photo_add(
         position=position,
     )
     property_touch(listing_id=listing.pk)
+    return photo
+
+
+@transaction.atomic
+def photo_update(*, photo: PropertyPhoto) -> PropertyPhoto:
+    """Save changes to a photo's caption or position (the admin's inline edits)."""
+    photo.save()
+    property_touch(listing_id=photo.property_id)
     return photo
 
 

@@ -4,9 +4,21 @@ from django.db import models
 from django.db.models.functions import Lower
 
 
+def listing_agent_choices() -> models.Q:
+    """Who may become a listing's agent: active agent accounts (``User.may_list``, as a filter).
+
+    The model field's ``limit_choices_to`` (admin choices and autocomplete), the
+    API and imports all use this rule.
+    """
+    return models.Q(role=User.Role.AGENT, is_active=True)
+
+
 class UserQuerySet(models.QuerySet):
     def agents(self):
         return self.filter(role=User.Role.AGENT)
+
+    def listing_agent_choices(self):
+        return self.filter(listing_agent_choices())
 
     def visible_to(self, user):
         """Profiles ``user`` may look up: staff see everyone, others agents and themselves."""
@@ -60,6 +72,16 @@ class User(AbstractUser):
     @property
     def is_agent(self):
         return self.role == self.Role.AGENT
+
+    def may_list(self, listing=None) -> bool:
+        """Whether this user may be ``listing``'s agent (``listing_agent_choices``, per object).
+
+        A listing keeps the agent it already has, whatever their account became,
+        so changing other fields (or re-importing its export) never drops them.
+        """
+        if listing is not None and listing.listing_agent_id == self.pk:
+            return True
+        return self.role == self.Role.AGENT and self.is_active
 
     @property
     def display_name(self):

@@ -1,7 +1,7 @@
-"""Database-side rules that no write path can skip.
+"""Price history recorded by the database, and the search indexes.
 
-* A trigger records a PriceChange row whenever a listing's price changes:
-  ``save()``, ``QuerySet.update()``, bulk upserts and raw SQL all pass through it.
+* The ``price_history`` rule (``properties.database_rules``) records a
+  PriceChange row whenever a listing's price changes, by any write path.
 * On PostgreSQL, a GIN index on the full-text search document, built from the
   same expression the ``search`` filter queries so the planner can use it, and
   trigram indexes that let the ``location`` substring filter (``UPPER(col) LIKE
@@ -12,22 +12,9 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.db import migrations
 
+from properties import database_rules
+
 SEARCH_INDEX_NAME = "property_search_gin_idx"
-
-POSTGRES_TRIGGER = """
-CREATE OR REPLACE FUNCTION properties_record_price_change() RETURNS trigger AS $$
-BEGIN
-    INSERT INTO properties_pricechange (property_id, old_price, new_price, changed_at)
-    VALUES (NEW.id, OLD.price, NEW.price, now());
-    RETURN NULL;
-END;
-$$ LANGUAGE plpgsql;
-
-CREATE TRIGGER properties_property_price_change
-AFTER UPDATE OF price ON properties_property
-FOR EACH ROW WHEN (OLD.price IS DISTINCT FROM NEW.price)
-EXECUTE FUNCTION properties_record_price_change();
-"""
 
 # pg_trgm is a trusted extension (PostgreSQL 13+): the database owner may create it.
 POSTGRES_TRIGRAM_INDEXES = """
@@ -46,26 +33,8 @@ DROP INDEX IF EXISTS property_city_trgm_idx;
 DROP INDEX IF EXISTS property_postal_code_trgm_idx;
 """
 
-POSTGRES_TRIGGER_DROP = """
-DROP TRIGGER IF EXISTS properties_property_price_change ON properties_property;
-DROP FUNCTION IF EXISTS properties_record_price_change();
-"""
-
-SQLITE_TRIGGER = """
-CREATE TRIGGER properties_property_price_change
-AFTER UPDATE OF price ON properties_property
-FOR EACH ROW WHEN OLD.price IS NOT NEW.price
-BEGIN
-    INSERT INTO properties_pricechange (property_id, old_price, new_price, changed_at)
-    VALUES (NEW.id, OLD.price, NEW.price, strftime('%Y-%m-%d %H:%M:%f', 'now'));
-END;
-"""
-
-SQLITE_TRIGGER_DROP = "DROP TRIGGER IF EXISTS properties_property_price_change;"
-
-
 def search_index():
-    # Must stay identical to properties.querysets.search_vector().
+    # Must stay identical to properties.querysets.search_vector() (a test compares them).
     return GinIndex(
         SearchVector(
             "street_address", "city", "postal_code", "mls_number", "description", config="english"
@@ -74,29 +43,22 @@ def search_index():
     )
 
 
-def create_rules(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_TRIGGER)
+def create_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
         schema_editor.add_index(apps.get_model("properties", "Property"), search_index())
         schema_editor.execute(POSTGRES_TRIGRAM_INDEXES)
-    elif vendor == "sqlite":
-        schema_editor.execute(SQLITE_TRIGGER)
-    else:
-        raise NotImplementedError(f"No price-change trigger for the {vendor} database.")
 
 
-def drop_rules(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
+def drop_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(POSTGRES_TRIGRAM_INDEXES_DROP)
         schema_editor.remove_index(apps.get_model("properties", "Property"), search_index())
-        schema_editor.execute(POSTGRES_TRIGGER_DROP)
-    elif vendor == "sqlite":
-        schema_editor.execute(SQLITE_TRIGGER_DROP)
 
 
 class Migration(migrations.Migration):
     dependencies = [("properties", "0001_initial")]
 
-    operations = [migrations.RunPython(create_rules, drop_rules)]
+    operations = [
+        database_rules.install_operation("price_history"),
+        migrations.RunPython(create_indexes, drop_indexes),
+    ]

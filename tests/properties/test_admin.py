@@ -5,10 +5,14 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
+from properties import services
 from properties.factories import PropertyFactory, PropertyPhotoFactory
-from properties.models import PriceChange, Property
+from properties.models import PriceChange, Property, PropertyPhoto
+from tests.properties.uploads import jpeg
 from users.factories import AgentFactory, StaffFactory
+from users.models import User, listing_agent_choices
 
 pytestmark = pytest.mark.django_db
 
@@ -203,3 +207,112 @@ class TestActions:
         assert rows[0]["PublicRemarks"] == '\'=HYPERLINK("http://x")'
         assert rows[0]["ListPrice"] == str(evil.price)
         assert rows[0]["StandardStatus"] == "Active"
+
+
+class TestAdminWritesThroughTheServices:
+    """Admin saves and photo uploads follow the API's rules: lock, conflict, position, agent."""
+
+    def open(self, admin_client, listing):
+        page = admin_client.get(f"{CHANGELIST}{listing.pk}/change/")
+        return page.context["adminform"].form["loaded_etag"].value()
+
+    def test_a_change_the_form_never_saw_is_a_conflict_whatever_wrote_it(self, admin_client):
+        listing = PropertyFactory(price=Decimal("100000.00"), description="Old roof")
+        etag = self.open(admin_client, listing)
+        # A write that leaves updated_at alone (raw SQL, another system)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE properties_property SET description = 'New roof' WHERE id = %s",
+                [listing.pk],
+            )
+
+        response = admin_client.post(
+            f"{CHANGELIST}{listing.pk}/change/",
+            change_form_data(listing, price="90000.00", loaded_etag=etag),
+        )
+
+        assert response.status_code == 200
+        assert "Someone else changed this listing" in response.text
+        stored = Property.objects.get(pk=listing.pk)
+        assert (stored.price, stored.description) == (Decimal("100000.00"), "New roof")
+
+    def test_a_write_between_the_forms_check_and_the_save_is_refused(
+        self, admin_client, monkeypatch
+    ):
+        listing = PropertyFactory(price=Decimal("100000.00"))
+        etag = self.open(admin_client, listing)
+        # The form's early check passes, then someone saves before the locked write
+        monkeypatch.setattr(services, "property_check_unchanged", lambda **kwargs: None)
+        Property.objects.filter(pk=listing.pk).update(bedrooms=7)
+
+        response = admin_client.post(
+            f"{CHANGELIST}{listing.pk}/change/",
+            change_form_data(listing, price="90000.00", loaded_etag=etag),
+            follow=True,
+        )
+
+        assert response.redirect_chain == [(f"{CHANGELIST}{listing.pk}/change/", 302)]
+        assert "Someone else changed this listing" in response.text
+        assert Property.objects.get(pk=listing.pk).price == Decimal("100000.00")
+        assert not PriceChange.objects.exists()
+
+    def test_a_save_is_the_api_update_service(self, admin_client, monkeypatch):
+        listing = PropertyFactory(bedrooms=2)
+        etag = self.open(admin_client, listing)
+        calls = []
+        update = services.property_update
+        monkeypatch.setattr(
+            services, "property_update", lambda **kw: calls.append(kw) or update(**kw)
+        )
+
+        response = admin_client.post(
+            f"{CHANGELIST}{listing.pk}/change/",
+            change_form_data(listing, bedrooms="4", loaded_etag=etag),
+        )
+
+        assert response.status_code == 302
+        assert [(c["data"]["bedrooms"], c["if_match"]) for c in calls] == [(4, etag)]
+        assert Property.objects.get(pk=listing.pk).bedrooms == 4
+
+    def test_photos_added_together_go_after_the_last_one_in_order(self, admin_client):
+        listing = PropertyFactory()
+        PropertyPhotoFactory(property=listing, position=4, caption="Front")
+        etag = self.open(admin_client, listing)
+        forms = {"photos-TOTAL_FORMS": "3", "photos-INITIAL_FORMS": "0"}
+        for index, caption in enumerate(["Kitchen", "Garden", "Garage"]):
+            forms.update(
+                {
+                    f"photos-{index}-id": "",
+                    f"photos-{index}-property": str(listing.pk),
+                    f"photos-{index}-image": jpeg(f"{caption}.jpg"),
+                    f"photos-{index}-caption": caption,
+                    f"photos-{index}-position": "",
+                }
+            )
+
+        response = admin_client.post(
+            f"{CHANGELIST}{listing.pk}/change/",
+            change_form_data(listing, loaded_etag=etag, **forms),
+        )
+
+        assert response.status_code == 302, response.context["errors"]
+        assert list(
+            PropertyPhoto.objects.filter(property=listing)
+            .order_by("position")
+            .values_list("caption", "position")
+        ) == [("Front", 4), ("Kitchen", 5), ("Garden", 6), ("Garage", 7)]
+
+    def test_the_agent_choices_are_the_apis_agent_rule(self, admin_client):
+        active, inactive = AgentFactory(), AgentFactory(is_active=False)
+        listing = PropertyFactory(listing_agent=None)
+        etag = self.open(admin_client, listing)
+
+        response = admin_client.post(
+            f"{CHANGELIST}{listing.pk}/change/",
+            change_form_data(listing, listing_agent=inactive.pk, loaded_etag=etag),
+        )
+
+        assert response.status_code == 200
+        assert "listing_agent" in response.context["adminform"].form.errors
+        assert Property.objects.get(pk=listing.pk).listing_agent_id is None
+        assert set(User.objects.filter(listing_agent_choices())) == {active}

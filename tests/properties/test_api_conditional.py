@@ -3,9 +3,12 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from properties.factories import PropertyFactory
-from properties.models import Property
+from properties.models import Property, PropertyPhoto
+from users.factories import AgentFactory
+from users.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +119,70 @@ def test_current_if_match_on_delete_deletes(agent_api, agent):
 
     assert agent_api.delete(detail(listing), HTTP_IF_MATCH=etag).status_code == 204
     assert not Property.objects.filter(pk=listing.pk).exists()
+
+
+class TestTheTagFollowsWhatTheBodyShows:
+    """A change to anything the detail body shows moves its ETag, whatever wrote it."""
+
+    def read(self, api_client, listing):
+        response = api_client.get(detail(listing))
+        return response["ETag"], response.json()
+
+    def assert_changed(self, api_client, listing, before):
+        old_tag, old_body = before
+        new_tag, new_body = self.read(api_client, listing)
+        assert new_body != old_body
+        assert new_tag != old_tag
+        assert api_client.get(detail(listing), HTTP_IF_NONE_MATCH=old_tag).status_code == 200
+
+    def test_the_agents_new_phone_number(self, api_client):
+        agent = AgentFactory(phone="555-0100")
+        listing = PropertyFactory(listing_agent=agent)
+        before = self.read(api_client, listing)
+
+        User.objects.filter(pk=agent.pk).update(phone="555-0199")
+
+        self.assert_changed(api_client, listing, before)
+
+    def test_a_photo_written_without_the_services(self, api_client):
+        listing = PropertyFactory()
+        before = self.read(api_client, listing)
+
+        PropertyPhoto.objects.bulk_create(
+            [PropertyPhoto(property=listing, image="photos/x.jpg", position=0, width=1, height=1)]
+        )
+
+        self.assert_changed(api_client, listing, before)
+
+    def test_a_column_updated_by_raw_sql_without_updated_at(self, api_client):
+        listing = PropertyFactory(description="Old roof")
+        before = self.read(api_client, listing)
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE properties_property SET description = 'New roof' WHERE id = %s",
+                [listing.pk],
+            )
+
+        self.assert_changed(api_client, listing, before)
+
+    def test_if_match_with_the_tag_read_before_the_agent_changed_is_412(self, staff_api):
+        agent = AgentFactory(phone="555-0100")
+        listing = PropertyFactory(listing_agent=agent, bedrooms=2)
+        stale = staff_api.get(detail(listing))["ETag"]
+        User.objects.filter(pk=agent.pk).update(first_name="Renamed")
+
+        response = staff_api.patch(detail(listing), {"bedrooms": 5}, HTTP_IF_MATCH=stale)
+
+        assert response.status_code == 412
+        assert Property.objects.get(pk=listing.pk).bedrooms == 2
+
+    def test_an_unrelated_change_keeps_the_tag(self, api_client):
+        agent = AgentFactory()
+        listing = PropertyFactory(listing_agent=agent)
+        tag = api_client.get(detail(listing))["ETag"]
+
+        User.objects.filter(pk=agent.pk).update(bio="Not shown on listings")
+        PropertyFactory()
+
+        assert api_client.get(detail(listing), HTTP_IF_NONE_MATCH=tag).status_code == 304

@@ -7,6 +7,7 @@ import pytest
 from properties.factories import PropertyFactory, PropertyPhotoFactory
 from properties.models import PriceChange, Property
 from users.factories import AgentFactory, StaffFactory, UserFactory
+from users.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -247,6 +248,31 @@ class TestCreate:
 
         assert response.status_code == 400
         assert list(response.json()) == ["listing_agent_id"]
+
+    def test_staff_cannot_make_a_deactivated_agent_the_agent(self, staff_api):
+        gone = AgentFactory(is_active=False)
+
+        response = staff_api.post(LIST, {**NEW_LISTING, "listing_agent_id": gone.id})
+
+        assert response.status_code == 400
+        assert response.json() == {
+            "listing_agent_id": [
+                f"User {gone.id} cannot list properties: choose an active agent account."
+            ]
+        }
+        assert not Property.objects.exists()
+
+    def test_a_listing_keeps_an_agent_whose_account_changed(self, staff_api):
+        former = AgentFactory()
+        listing = PropertyFactory(listing_agent=former)
+        User.objects.filter(pk=former.pk).update(role=User.Role.CLIENT)
+
+        response = staff_api.patch(
+            f"{LIST}{listing.pk}/", {"listing_agent_id": former.id, "bedrooms": 3}
+        )
+
+        assert response.status_code == 200
+        assert Property.objects.get(pk=listing.pk).listing_agent_id == former.id
 
     def test_read_only_fields_are_ignored(self, agent_api):
         response = agent_api.post(

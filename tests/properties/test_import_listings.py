@@ -292,24 +292,27 @@ def test_dry_run_reports_the_same_numbers_and_writes_nothing(tmp_path):
 def test_listing_agent_is_linked_by_email_with_one_query_per_batch(tmp_path):
     agent = AgentFactory(email="Dana@Example.com")
     client = UserFactory(email="client@example.com")
+    AgentFactory(email="gone@example.com", is_active=False)
     rows = [
         reso_row("G1", ListAgentEmail="dana@example.COM"),
         reso_row("G2", ListAgentEmail=client.email),  # not an agent: the API refuses that too
         reso_row("G3", ListAgentEmail="nobody@example.com"),
         reso_row("G4", ListAgentEmail=""),
+        reso_row("G5", ListAgentEmail="gone@example.com"),  # deactivated: the same rule
     ]
     path = write_csv(tmp_path, rows)
 
     with CaptureQueriesContext(connection) as queries:
         run = run_command("import_listings", path)
 
-    assert run.last_line == "created 4, updated 0, unchanged 0, failed 0"
+    assert run.last_line == "created 5, updated 0, unchanged 0, failed 0"
     assert len([q for q in queries if '"users_user"' in q["sql"]]) == 1
     assert dict(Property.objects.values_list("mls_number", "listing_agent")) == {
         "G1": agent.pk,
         "G2": None,
         "G3": None,
         "G4": None,
+        "G5": None,
     }
 
 

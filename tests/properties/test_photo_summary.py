@@ -4,21 +4,19 @@ Every path that changes photos, and every path that writes a whole listing
 row, must leave ``photo_total`` and ``primary_photo_image`` true.
 """
 
-import io
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
-from PIL import Image
 
 from properties import services
 from properties.bulk import listings_upsert
 from properties.factories import PropertyFactory, PropertyPhotoFactory
 from properties.models import PriceChange, Property, PropertyPhoto
 from tests.properties.test_admin import change_form_data
+from tests.properties.uploads import jpeg
 from users.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,12 +33,6 @@ def _media_root(settings, tmp_path):
 def summary(listing):
     """(photo_total, primary_photo_image) as stored, not as an instance remembers them."""
     return Property.objects.values_list("photo_total", "primary_photo_image").get(pk=listing.pk)
-
-
-def jpeg(name="photo.jpg"):
-    buffer = io.BytesIO()
-    Image.new("RGB", (30, 20)).save(buffer, format="JPEG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
 class TestPhotoWrites:

@@ -25,6 +25,7 @@ from properties.models import ListingDataVersion, Property, PropertyPhoto
 from tests.properties.command_helpers import reso_row, run_command, write_csv
 from tests.properties.test_admin import change_form_data
 from users.factories import AgentFactory, StaffFactory, UserFactory
+from users.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -390,6 +391,41 @@ class TestDataVersion:
         services.inquiry_send(listing=listing, message="Hi", name="Ann", email="a@example.com")
 
         assert listing_data_version() == before
+
+    def test_sign_ups_logins_and_unshown_profile_fields_keep_it(self, client):
+        agent = AgentFactory(password="a-long-enough-passphrase")
+        PropertyFactory(listing_agent=agent)
+        before = listing_data_version()
+
+        response = APIClient().post(
+            "/api/auth/register/",
+            {"username": "newcomer", "email": "new@example.com", "password": "x7!long-phrase-ok"},
+            format="json",
+        )
+        assert response.status_code == 201
+        assert client.login(username=agent.username, password="a-long-enough-passphrase")
+        User.objects.filter(pk=agent.pk).update(bio="Twenty years in Austin", license_number="L1")
+
+        assert listing_data_version() == before
+
+    def test_a_listing_agents_shown_columns_and_user_deletion_replace_it(self):
+        agent, client_user = AgentFactory(), UserFactory()
+        PropertyFactory(listing_agent=agent)
+        tokens = [listing_data_version()]
+
+        for column, value in [
+            ("first_name", "Brian"),
+            ("last_name", "Mitchell"),
+            ("email", "brian@example.com"),
+            ("phone", "555-0142"),
+            ("username", "bmitchell"),
+        ]:
+            User.objects.filter(pk=agent.pk).update(**{column: value})
+            tokens.append(listing_data_version())
+        client_user.delete()
+        tokens.append(listing_data_version())
+
+        assert len(set(tokens)) == len(tokens) == 7
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's commit-time token")
