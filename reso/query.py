@@ -15,14 +15,24 @@ from odata_query.django import AstToDjangoQVisitor
 from odata_query.grammar import ODataLexer, ODataParser
 from odata_query.visitor import NodeTransformer
 
-from reso.fields import Field, lookup_to_hearth
+from reso.fields import (
+    EDM_BOOLEAN,
+    EDM_DATE,
+    EDM_DECIMAL,
+    EDM_DOUBLE,
+    EDM_INT,
+    EDM_STRING,
+    EDM_TIMESTAMP,
+    Field,
+    lookup_to_hearth,
+)
 from reso.resources import RESOURCES, Resource
 
 MAX_TOP = 1000
 DEFAULT_TOP = 100
 
 
-class QueryError(ValueError):
+class QueryError(Exception):
     """A query option the service cannot answer; the message names the option and the problem."""
 
 
@@ -84,6 +94,7 @@ class _DDToHearth(NodeTransformer):
         # (and its index) answers instead of a computed expression.
         if isinstance(node.left, ast.Identifier):
             dd_field = self._field(node.left.name)
+            _check_literal(dd_field, node.right)
             if dd_field.lookup is not None and dd_field.source is not None:
                 right = node.right
                 if isinstance(right, ast.String) and isinstance(
@@ -106,10 +117,43 @@ class _DDToHearth(NodeTransformer):
         return self.generic_visit(node)
 
 
+_LITERALS_FOR = {
+    EDM_STRING: (ast.String,),
+    EDM_INT: (ast.Integer,),
+    EDM_DECIMAL: (ast.Integer, ast.Float),
+    EDM_DOUBLE: (ast.Integer, ast.Float),
+    EDM_DATE: (ast.Date,),
+    EDM_TIMESTAMP: (ast.DateTime, ast.Date),
+    EDM_BOOLEAN: (ast.Boolean,),
+}
+_KIND = {
+    EDM_STRING: "text, in single quotes",
+    EDM_INT: "a whole number",
+    EDM_DECIMAL: "a number",
+    EDM_DOUBLE: "a number",
+    EDM_DATE: "a date (2026-01-31)",
+    EDM_TIMESTAMP: "a timestamp (2026-01-31T09:00:00Z)",
+    EDM_BOOLEAN: "true or false",
+}
+
+
+def _check_literal(dd_field: Field, node) -> None:
+    """Refuse a literal of the wrong kind for its field, the same way on every database."""
+    literals = node.val if isinstance(node, ast.List) else [node]
+    allowed = _LITERALS_FOR.get(dd_field.edm)
+    for literal in literals:
+        if not isinstance(literal, ast._Literal) or isinstance(literal, ast.Null) or not allowed:
+            continue
+        if not isinstance(literal, allowed):
+            raise QueryError(
+                f"$filter: {dd_field.name} takes {_KIND[dd_field.edm]}, not {literal.val!r}."
+            )
+
+
 def parse_filter(resource: Resource, text: str) -> tuple[Q, dict]:
     """A ``$filter`` expression as a ``Q`` over the resource's model, and annotations it needs."""
     try:
-        tree = ODataParser().parse(ODataLexer().tokenize(text))
+        tree = ODataParser().parse(ODataLexer().tokenize(text.strip()))
     except odata_exceptions.TokenizingException as exc:
         raise QueryError(
             f"$filter: unexpected {exc.token.value!r} at position {exc.token.index}."
@@ -118,7 +162,7 @@ def parse_filter(resource: Resource, text: str) -> tuple[Q, dict]:
         if exc.token is None or exc.eof:
             raise QueryError("$filter: the expression ends too early.") from None
         raise QueryError(
-            f"$filter: syntax error at {exc.token.value!r} (position {exc.token.index})."
+            f"$filter: cannot parse {text.strip()!r} at position {exc.token.index}."
         ) from None
     except odata_exceptions.ODataException as exc:
         raise QueryError(f"$filter: {exc}") from None

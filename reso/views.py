@@ -107,7 +107,13 @@ class CollectionView(ODataView):
         queryset = definition.queryset(request.user)
         if options.annotations:
             queryset = queryset.annotate(**options.annotations)
-        queryset = with_expansions(queryset.filter(options.where), definition, options.expand)
+        try:
+            queryset = queryset.filter(options.where)
+        except TypeError:
+            raise QueryError(
+                "$filter: the expression is not a condition (true or false)."
+            ) from None
+        queryset = with_expansions(queryset, definition, options.expand)
         page, counted = _evaluate(lambda: paging.page(queryset, options, request.query_params))
         root = self.service_root(request)
         context = f"{root}$metadata#{definition.name}"
