@@ -9,7 +9,7 @@ from django.utils.html import format_html
 
 from properties import images, services
 from properties.conditional import listing_etag
-from properties.models import PriceChange, Property, PropertyPhoto
+from properties.models import OpenHouse, PriceChange, Property, PropertyPhoto
 from properties.reso import RESO_FIELDS, csv_safe, listing_to_reso
 
 CONFLICT = (
@@ -94,6 +94,15 @@ class PropertyPhotoInline(admin.TabularInline):
         )
 
 
+class OpenHouseInline(admin.TabularInline):
+    """Open houses; times are the property's local wall-clock times."""
+
+    model = OpenHouse
+    extra = 0
+    fields = ["date", "start_time", "end_time", "type", "status", "remarks"]
+    verbose_name_plural = "open houses (local time at the property)"
+
+
 class PriceChangeInline(admin.TabularInline):
     """Price history is written by the database; staff read it here."""
 
@@ -140,14 +149,36 @@ class PropertyAdmin(admin.ModelAdmin):
     search_fields = ["street_address", "city", "postal_code", "mls_number"]
     date_hierarchy = "listed_at"
     autocomplete_fields = ["listing_agent"]
-    readonly_fields = ["created_at", "updated_at"]
-    inlines = [PropertyPhotoInline, PriceChangeInline]
+    readonly_fields = [
+        "bathrooms",
+        "days_on_market",
+        "status_changed_at",
+        "price_changed_at",
+        "photos_changed_at",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [PropertyPhotoInline, OpenHouseInline, PriceChangeInline]
     actions = [
         *(_status_action(status) for status in Property.Status),
         "export_reso_csv",
     ]
     fieldsets = [
-        (None, {"fields": ["mls_number", "status", "property_type", "price", "listing_agent"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "mls_number",
+                    "status",
+                    "property_type",
+                    "price",
+                    "original_list_price",
+                    "listing_agent",
+                    "internet_display",
+                    "originating_system",
+                ]
+            },
+        ),
         (
             "Address",
             {
@@ -168,6 +199,8 @@ class PropertyAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "bedrooms",
+                    "bathrooms_full",
+                    "bathrooms_half",
                     "bathrooms",
                     "living_area",
                     "lot_size",
@@ -176,13 +209,32 @@ class PropertyAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Dates", {"fields": ["listed_at", "sold_at", "sold_price", "created_at", "updated_at"]}),
+        (
+            "Dates",
+            {
+                "fields": [
+                    "listed_at",
+                    "sold_at",
+                    "sold_price",
+                    "days_on_market",
+                    "status_changed_at",
+                    "price_changed_at",
+                    "photos_changed_at",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
         (None, {"fields": ["loaded_etag"], "classes": ["hidden"]}),
     ]
 
     @admin.display(description="Address", ordering="street_address")
     def address_line(self, listing):
         return f"{listing.street_address} {listing.unit}".strip()
+
+    @admin.display(description="Days on market")
+    def days_on_market(self, listing):
+        return listing.days_on_market
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -238,6 +290,6 @@ class PropertyAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="listings-{stamp}.csv"'
         writer = csv.writer(response)
         writer.writerow(RESO_FIELDS)
-        for listing in queryset.select_related("listing_agent").iterator(chunk_size=2000):
+        for listing in queryset.select_related("listing_agent__office").iterator(chunk_size=2000):
             writer.writerow(csv_safe(value) for value in listing_to_reso(listing).values())
         return response

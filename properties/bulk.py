@@ -79,11 +79,11 @@ def listings_upsert(listings: list, *, update_fields: list[str]) -> None:
             update_fields=update_fields,
         )
         return
-    # The photo summary is the database's to write: new rows take its defaults.
+    # The photo summary and generated columns (bathrooms) are the database's to write.
     fields = [
         f
         for f in Property._meta.concrete_fields
-        if not f.primary_key and f.name not in Property.PHOTO_SUMMARY_FIELDS
+        if not f.primary_key and not f.generated and f.name not in Property.PHOTO_SUMMARY_FIELDS
     ]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(Property._meta.db_table)

@@ -11,6 +11,14 @@ rules are triggers, and this module is their one home:
 * ``listing_data_version``: anything a listing response shows changing (a
   listing, a photo, a listing agent's shown columns, a deleted user) gives
   ``ListingDataVersion`` a new random token, which keys the response cache.
+* ``open_house_data_version``: the same for open houses, which the listing
+  filter ``open_house_after``/``open_house_before`` reads.
+* ``listing_change_times``: RESO's change timestamps. A changed status or
+  price stamps ``status_changed_at``/``price_changed_at``, unless the same
+  write sets that timestamp itself (an import carrying the MLS's own); a new
+  listing gets ``status_changed_at`` and ``original_list_price`` (its price)
+  when left empty; a photo added, removed, moved, reordered or re-captioned
+  stamps its listing's ``photos_changed_at``.
 
 Lifecycle, so that nobody adding a field has to know the triggers exist:
 
@@ -377,6 +385,160 @@ def _listing_data_version(vendor: str) -> RuleSQL:
     return RuleSQL(setup=[new_token], triggers=triggers)
 
 
+# --- open_house_data_version ---------------------------------------------------------
+
+
+def _open_house_data_version(vendor: str) -> RuleSQL:
+    open_house = _table("properties.OpenHouse")
+    new_token = new_token_sql(vendor)
+    if vendor == "postgresql":
+        # Its own function, the same note as listing_data_version's: that rule's
+        # teardown drops its function, which a trigger of this rule must not hold.
+        name = f"{open_house}_listing_data_version"
+        return RuleSQL(
+            setup=[
+                "CREATE OR REPLACE FUNCTION properties_open_house_data_changed() "
+                "RETURNS trigger AS $$\nBEGIN\n"
+                f"    IF current_setting('{IMMEDIATE_SETTING}', true) = 'on' THEN\n"
+                f"        {new_token}\n    ELSE\n"
+                f"        INSERT INTO {CHANGE_TABLE} DEFAULT VALUES;\n    END IF;\n"
+                "    RETURN NULL;\nEND;\n$$ LANGUAGE plpgsql;",
+            ],
+            triggers=[
+                Trigger(
+                    name,
+                    open_house,
+                    f"CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+                    f"ON {open_house} FOR EACH STATEMENT "
+                    "EXECUTE FUNCTION properties_open_house_data_changed();",
+                )
+            ],
+            teardown=["DROP FUNCTION IF EXISTS properties_open_house_data_changed();"],
+        )
+    return RuleSQL(
+        triggers=[
+            Trigger(
+                f"{open_house}_listing_data_version_{event.lower()}",
+                open_house,
+                f"CREATE TRIGGER {open_house}_listing_data_version_{event.lower()} "
+                f"AFTER {event} ON {open_house} FOR EACH ROW BEGIN {new_token} END",
+            )
+            for event in ("INSERT", "UPDATE", "DELETE")
+        ]
+    )
+
+
+# --- listing_change_times -------------------------------------------------------------
+
+
+def _listing_change_times(vendor: str) -> RuleSQL:
+    listing, photo = _table("properties.Property"), _table("properties.PropertyPhoto")
+    column = partial(_column, "properties.Property")
+    status, price = column("status"), column("price")
+    status_at, price_at = column("status_changed_at"), column("price_changed_at")
+    photos_at, original = column("photos_changed_at"), column("original_list_price")
+    photo_changed = (
+        "OLD.property_id IS DISTINCT FROM NEW.property_id OR OLD.position IS DISTINCT FROM "
+        "NEW.position OR OLD.image IS DISTINCT FROM NEW.image "
+        "OR OLD.caption IS DISTINCT FROM NEW.caption"
+    )
+    if vendor == "postgresql":
+        stamp_photos = f"UPDATE {listing} SET {photos_at} = now() WHERE id"
+        return RuleSQL(
+            setup=[
+                "CREATE OR REPLACE FUNCTION properties_listing_change_times() "
+                "RETURNS trigger AS $$\nBEGIN\n"
+                "    IF TG_OP = 'INSERT' THEN\n"
+                f"        NEW.{status_at} := coalesce(NEW.{status_at}, now());\n"
+                f"        NEW.{original} := coalesce(NEW.{original}, NEW.{price});\n"
+                "    ELSE\n"
+                f"        IF NEW.{status} IS DISTINCT FROM OLD.{status} "
+                f"AND NEW.{status_at} IS NOT DISTINCT FROM OLD.{status_at} THEN\n"
+                f"            NEW.{status_at} := now();\n        END IF;\n"
+                f"        IF NEW.{price} IS DISTINCT FROM OLD.{price} "
+                f"AND NEW.{price_at} IS NOT DISTINCT FROM OLD.{price_at} THEN\n"
+                f"            NEW.{price_at} := now();\n        END IF;\n"
+                "    END IF;\n    RETURN NEW;\nEND;\n$$ LANGUAGE plpgsql;",
+                "CREATE OR REPLACE FUNCTION properties_photos_changed_at() "
+                "RETURNS trigger AS $$\nBEGIN\n"
+                f"    IF TG_OP = 'INSERT' THEN {stamp_photos} = NEW.property_id;\n"
+                f"    ELSIF TG_OP = 'DELETE' THEN {stamp_photos} = OLD.property_id;\n"
+                f"    ELSIF {photo_changed} THEN\n"
+                f"        {stamp_photos} IN (OLD.property_id, NEW.property_id);\n"
+                "    END IF;\n    RETURN NULL;\nEND;\n$$ LANGUAGE plpgsql;",
+            ],
+            triggers=[
+                Trigger(
+                    f"{listing}_change_times",
+                    listing,
+                    f"CREATE TRIGGER {listing}_change_times BEFORE INSERT OR UPDATE ON {listing} "
+                    "FOR EACH ROW EXECUTE FUNCTION properties_listing_change_times();",
+                ),
+                Trigger(
+                    f"{photo}_changed_at",
+                    photo,
+                    f"CREATE TRIGGER {photo}_changed_at AFTER INSERT OR DELETE OR UPDATE "
+                    f"ON {photo} FOR EACH ROW EXECUTE FUNCTION properties_photos_changed_at();",
+                ),
+            ],
+            teardown=[
+                "DROP FUNCTION IF EXISTS properties_photos_changed_at();",
+                "DROP FUNCTION IF EXISTS properties_listing_change_times();",
+            ],
+        )
+    # SQLite triggers cannot assign NEW: they write the row again after the statement.
+    now = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+    stamp_photos = f"UPDATE {listing} SET {photos_at} = {now} WHERE id"
+    return RuleSQL(
+        triggers=[
+            Trigger(
+                f"{listing}_change_times_insert",
+                listing,
+                f"CREATE TRIGGER {listing}_change_times_insert AFTER INSERT ON {listing} "
+                f"FOR EACH ROW WHEN NEW.{status_at} IS NULL OR NEW.{original} IS NULL "
+                f"BEGIN UPDATE {listing} SET {status_at} = coalesce({status_at}, {now}), "
+                f"{original} = coalesce({original}, {price}) WHERE id = NEW.id; END",
+            ),
+            Trigger(
+                f"{listing}_change_times_status",
+                listing,
+                f"CREATE TRIGGER {listing}_change_times_status AFTER UPDATE OF {status} "
+                f"ON {listing} FOR EACH ROW WHEN NEW.{status} IS NOT OLD.{status} "
+                f"AND NEW.{status_at} IS OLD.{status_at} "
+                f"BEGIN UPDATE {listing} SET {status_at} = {now} WHERE id = NEW.id; END",
+            ),
+            Trigger(
+                f"{listing}_change_times_price",
+                listing,
+                f"CREATE TRIGGER {listing}_change_times_price AFTER UPDATE OF {price} "
+                f"ON {listing} FOR EACH ROW WHEN NEW.{price} IS NOT OLD.{price} "
+                f"AND NEW.{price_at} IS OLD.{price_at} "
+                f"BEGIN UPDATE {listing} SET {price_at} = {now} WHERE id = NEW.id; END",
+            ),
+            Trigger(
+                f"{photo}_changed_at_insert",
+                photo,
+                f"CREATE TRIGGER {photo}_changed_at_insert AFTER INSERT ON {photo} "
+                f"FOR EACH ROW BEGIN {stamp_photos} = NEW.property_id; END",
+            ),
+            Trigger(
+                f"{photo}_changed_at_delete",
+                photo,
+                f"CREATE TRIGGER {photo}_changed_at_delete AFTER DELETE ON {photo} "
+                f"FOR EACH ROW BEGIN {stamp_photos} = OLD.property_id; END",
+            ),
+            Trigger(
+                f"{photo}_changed_at_update",
+                photo,
+                f"CREATE TRIGGER {photo}_changed_at_update "
+                f"AFTER UPDATE OF property_id, position, image, caption ON {photo} FOR EACH ROW "
+                f"WHEN {photo_changed.replace('IS DISTINCT FROM', 'IS NOT')} "
+                f"BEGIN {stamp_photos} IN (OLD.property_id, NEW.property_id); END",
+            ),
+        ]
+    )
+
+
 RULES = [
     Rule(
         "price_history",
@@ -395,6 +557,18 @@ RULES = [
         "Whatever a listing response shows changing replaces the cache's data version token.",
         ("properties", "0005_listing_data_version"),
         _listing_data_version,
+    ),
+    Rule(
+        "open_house_data_version",
+        "An open house written replaces the cache's data version token (the open house filter).",
+        ("properties", "0007_reso_data_dictionary"),
+        _open_house_data_version,
+    ),
+    Rule(
+        "listing_change_times",
+        "A listing's status, price and photo change times (RESO's) are stamped by any write path.",
+        ("properties", "0007_reso_data_dictionary"),
+        _listing_change_times,
     ),
 ]
 RULES_BY_NAME = {rule.name: rule for rule in RULES}

@@ -5,9 +5,17 @@ from decimal import Decimal
 
 import factory
 import factory.random
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from properties.models import Favorite, Inquiry, PriceChange, Property, PropertyPhoto
+from properties.models import (
+    Favorite,
+    Inquiry,
+    OpenHouse,
+    PriceChange,
+    Property,
+    PropertyPhoto,
+)
 from users.factories import AgentFactory, UserFactory
 
 # Real cities with their centre and a typical asking price per square foot, so
@@ -66,7 +74,7 @@ def _living_area(o):
 def _price(o):
     rng = factory.random.randgen
     per_sqft = o.city_row[5] * TYPE_PRICE_FACTOR.get(o.property_type, 1.0) * rng.uniform(0.8, 1.25)
-    area = o.living_area or o.lot_size or 10_000
+    area = float(o.living_area or o.lot_size or 10_000)
     return Decimal(max(10_000, round(per_sqft * area, -3))).quantize(Decimal("0.01"))
 
 
@@ -101,7 +109,10 @@ class PropertyFactory(DjangoModelFactory):
         lambda o: round(o.city_row[4] + factory.random.randgen.gauss(0, 0.09), 6)
     )
     living_area = factory.LazyAttribute(_living_area)
-    lot_size = factory.LazyAttribute(lambda o: int(factory.random.randgen.lognormvariate(8.8, 0.7)))
+    # Square feet with a decimal, as MLSs send them (a 0.12-acre lot is 5227.2 sq ft).
+    lot_size = factory.LazyAttribute(
+        lambda o: Decimal(f"{factory.random.randgen.lognormvariate(8.8, 0.7):.1f}")
+    )
     bedrooms = factory.LazyAttribute(
         lambda o: (
             max(1, min(8, round((o.living_area or 0) / 550)))
@@ -109,12 +120,12 @@ class PropertyFactory(DjangoModelFactory):
             else None
         )
     )
-    bathrooms = factory.LazyAttribute(
-        lambda o: (
-            Decimal(max(1, round((o.bedrooms or 0) * 0.75 * 2) / 2)).quantize(Decimal("0.1"))
-            if o.bedrooms
-            else None
-        )
+    # About three baths for four bedrooms; one home in three or so has a half bath.
+    bathrooms_full = factory.LazyAttribute(
+        lambda o: max(1, round((o.bedrooms or 0) * 0.6)) if o.bedrooms else None
+    )
+    bathrooms_half = factory.LazyAttribute(
+        lambda o: int(factory.random.randgen.random() < 0.35) if o.bedrooms else None
     )
     year_built = factory.LazyAttribute(
         lambda o: (
@@ -132,6 +143,10 @@ class PropertyFactory(DjangoModelFactory):
             + datetime.timedelta(days=factory.random.randgen.randint(0, 300))
         )
     )
+    original_list_price = factory.LazyAttribute(lambda o: o.price)
+    status_changed_at = factory.LazyAttribute(
+        lambda o: datetime.datetime.combine(o.listed_at, datetime.time(9), tzinfo=datetime.UTC)
+    )
 
 
 class SoldPropertyFactory(PropertyFactory):
@@ -140,6 +155,27 @@ class SoldPropertyFactory(PropertyFactory):
     sold_price = factory.LazyAttribute(
         lambda o: (o.price * Decimal("0.98")).quantize(Decimal("0.01"))
     )
+
+
+class OpenHouseFactory(DjangoModelFactory):
+    """A two-hour open house in the coming two weeks."""
+
+    class Meta:
+        model = OpenHouse
+
+    property = factory.SubFactory(PropertyFactory)
+    date = factory.LazyFunction(
+        lambda: (
+            timezone.localdate() + datetime.timedelta(days=factory.random.randgen.randint(1, 14))
+        )
+    )
+    start_time = factory.LazyFunction(
+        lambda: datetime.time(factory.random.randgen.choice([10, 11, 12, 13, 14]))
+    )
+    end_time = factory.LazyAttribute(lambda o: datetime.time(o.start_time.hour + 2))
+    type = OpenHouse.Type.PUBLIC
+    status = OpenHouse.Status.ACTIVE
+    remarks = factory.Faker("sentence", nb_words=8)
 
 
 class PriceChangeFactory(DjangoModelFactory):

@@ -181,6 +181,15 @@ class PropertyFilter(FilterSet):
     created_after = DateOrDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = DateOrDateTimeFilter(field_name="created_at", lookup_expr="lt")
     updated_after = DateOrDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    open_house_after = django_filters.DateFilter(
+        method="filter_open_house",
+        help_text="Listings with an active open house on or after this date (YYYY-MM-DD).",
+    )
+    open_house_before = django_filters.DateFilter(
+        method="filter_open_house",
+        help_text="Listings with an active open house on or before this date (YYYY-MM-DD); "
+        "with open_house_after, the same open house is in both bounds.",
+    )
     search = django_filters.CharFilter(
         method="filter_search",
         max_length=200,
@@ -215,6 +224,12 @@ class PropertyFilter(FilterSet):
         if valid and data.get("radius_km") is not None and data.get("near") is None:
             self.form.add_error("radius_km", "radius_km needs near=lat,lng.")
             return False
+        after, before = data.get("open_house_after"), data.get("open_house_before")
+        if valid and after and before and after > before:
+            self.form.add_error(
+                "open_house_before", "open_house_before is before open_house_after."
+            )
+            return False
         return valid
 
     def filter_queryset(self, queryset):
@@ -229,6 +244,16 @@ class PropertyFilter(FilterSet):
 
     def filter_noop(self, queryset, name, value):
         return queryset
+
+    def filter_open_house(self, queryset, name, value):
+        # Both bounds apply to one open house, so the pair is filtered once, by the first seen.
+        if getattr(self, "_open_house_filtered", False):
+            return queryset
+        self._open_house_filtered = True
+        data = self.form.cleaned_data
+        return queryset.with_open_house_between(
+            after=data.get("open_house_after"), before=data.get("open_house_before")
+        )
 
     def filter_location(self, queryset, name, value):
         return queryset.filter(

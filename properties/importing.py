@@ -2,8 +2,12 @@
 
 Semantics an operator can rely on:
 
-* ``ListingId`` is the key. A row without one fails; a second row with the same
-  key in one feed fails and names the row that came first (which wins).
+* Field names are RESO Data Dictionary 2.0 names, matched case-insensitively
+  (``properties.reso``); columns Hearth does not use are named in the summary
+  (``ignored columns: …``), never dropped silently.
+* ``ListingId`` is the key (``ListingKey`` when a feed has no ``ListingId``). A
+  row without one fails; a second row with the same key in one feed fails and
+  names the row that came first (which wins).
 * A field absent from a record (a column the CSV does not have, a key the JSON
   object leaves out) is left as it is on an existing listing and takes its
   default on a new one. An empty cell clears an optional field.
@@ -16,6 +20,11 @@ Semantics an operator can rely on:
 * Rows identical to the stored listing are not written, so their
   ``updated_at`` stays; a price change is an UPDATE of ``price``, which the
   database trigger records as a ``PriceChange``.
+* ``StatusChangeTimestamp`` and ``PriceChangeTimestamp`` are taken from the feed
+  when it has them; otherwise the database stamps a changed status or price
+  with the time of the import, as for every write (``database_rules``).
+* ``InternetEntireListingDisplayYN`` or ``MlgCanView`` false stores the listing
+  as not for display: only its agent and staff see it.
 """
 
 from collections.abc import Callable, Iterable
@@ -29,14 +38,17 @@ from rest_framework.validators import UniqueValidator
 from properties.bulk import BatchWriter, listings_upsert
 from properties.feeds import BadRecord
 from properties.models import Property
-from properties.reso import FIELDS_FROM_RESO, UnknownValue, reso_to_listing_data
+from properties.reso import (
+    FIELDS_FROM_RESO,
+    UnknownValue,
+    record_normalize,
+    reso_to_listing_data,
+)
 from properties.serializers import PropertySerializer
 from users.models import User
 
 DEFAULT_BATCH_SIZE = 1000
-_RESO_NAME = {
-    hearth: reso for reso, hearth in FIELDS_FROM_RESO.items() if hearth != "listing_agent"
-}
+_RESO_NAME = {hearth: reso for reso, hearth in FIELDS_FROM_RESO.items()}
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,8 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     failures: list[RowFailure] = field(default_factory=list)
+    # Column names Hearth does not use, as the feed spelt them, in order of appearance.
+    ignored_columns: dict[str, None] = field(default_factory=dict)
 
     @property
     def failed(self) -> int:
@@ -69,10 +83,13 @@ class ImportResult:
         return self.created + self.updated + self.unchanged + self.failed
 
     def summary(self) -> str:
-        return (
+        line = (
             f"created {self.created}, updated {self.updated}, "
             f"unchanged {self.unchanged}, failed {self.failed}"
         )
+        if self.ignored_columns:
+            line += f"; ignored columns: {', '.join(self.ignored_columns)}"
+        return line
 
 
 class ListingImportSerializer(PropertySerializer):
@@ -83,6 +100,8 @@ class ListingImportSerializer(PropertySerializer):
     """
 
     url = listing_agent = listing_agent_id = primary_photo = photo_count = distance_km = None
+    # Derived: a feed sends the bathroom counts (``reso_to_listing_data`` splits a total).
+    bathrooms = days_on_market = time_zone = None
 
     class Meta(PropertySerializer.Meta):
         fields = list(_RESO_NAME)
@@ -232,8 +251,15 @@ def _row_read(number, record, first_row_of, result) -> _Row | None:
             RowFailure(number, "", f"expected an object of RESO fields, got a JSON {kind}.")
         )
         return None
-    raw_key = record.get("ListingId")
-    key = "" if raw_key is None or isinstance(raw_key, dict | list) else str(raw_key).strip()
+    normalized = record_normalize(record)
+    for name in normalized.ignored:
+        result.ignored_columns.setdefault(name, None)
+    record = normalized.fields
+    key = _key(record.get("ListingId"))
+    if not key:
+        # A feed that only has the source system's key (RESO Web API examples) is keyed on it.
+        key = _key(record.get("ListingKey"))
+        record["ListingId"] = key
     if not key:
         reason = "ListingId: This field is required; imports match listings on it."
         result.failures.append(RowFailure(number, "", reason))
@@ -254,6 +280,10 @@ def _row_read(number, record, first_row_of, result) -> _Row | None:
         raw_email = data.pop("listing_agent")
         email = str(raw_email).strip().lower() if raw_email is not None else ""
     return _Row(number, key, data, email)
+
+
+def _key(value) -> str:
+    return "" if value is None or isinstance(value, dict | list) else str(value).strip()
 
 
 def _agent_id(user, listing) -> int | None:

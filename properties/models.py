@@ -1,11 +1,30 @@
+import datetime
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Upper
+from django.db.models.functions import Coalesce, Upper
+from django.utils import timezone
 
-from properties import validators
+from properties import timezones, validators
 from properties.querysets import PropertyQuerySet
 from users.models import listing_agent_choices
+
+MAX_BATHROOMS = 99
+
+
+def bathrooms_total():
+    """Full baths plus half a bath per half bath; NULL when neither count is known."""
+    return models.Case(
+        models.When(
+            models.Q(bathrooms_full__isnull=True, bathrooms_half__isnull=True),
+            then=models.Value(None),
+        ),
+        default=Coalesce(models.F("bathrooms_full"), 0)
+        + Coalesce(models.F("bathrooms_half"), 0) * models.Value(Decimal("0.5")),
+        output_field=models.DecimalField(max_digits=4, decimal_places=1),
+    )
 
 
 class ListingStatus(models.TextChoices):
@@ -31,6 +50,19 @@ class Property(models.Model):
     keeps ``photo_total`` and ``primary_photo_image`` (the listing's photos, as
     the list and detail shape summarise them) right, whatever the write path:
     see ``properties.database_rules``. Python never has to keep them right.
+
+    ``bathrooms`` is a generated column, full + ½ × half, so no write path can
+    store a total that disagrees with the counts (RESO's ``BathroomsFull`` and
+    ``BathroomsHalf``). ``days_on_market`` is derived, never stored.
+
+    ``status_changed_at``, ``price_changed_at`` and ``photos_changed_at`` (and
+    ``original_list_price`` on a new listing) are kept by the database rule
+    ``listing_change_times`` for every write path; a writer that sets one itself
+    (an import carrying the MLS's own timestamp) keeps its value.
+
+    ``internet_display`` off (the MLS's ``InternetEntireListingDisplayYN`` or
+    MLS Grid's ``MlgCanView`` false) takes the listing off every public read,
+    whatever its status: only its agent and staff see it (``visible_to``).
     """
 
     Status = ListingStatus
@@ -75,12 +107,18 @@ class Property(models.Model):
     bedrooms = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(1000)]
     )
-    bathrooms = models.DecimalField(
-        max_digits=4,
-        decimal_places=1,
+    bathrooms_full = models.PositiveSmallIntegerField(
+        "full bathrooms", null=True, blank=True, validators=[MaxValueValidator(MAX_BATHROOMS)]
+    )
+    bathrooms_half = models.PositiveSmallIntegerField(
+        "half bathrooms", null=True, blank=True, validators=[MaxValueValidator(MAX_BATHROOMS)]
+    )
+    bathrooms = models.GeneratedField(
+        expression=bathrooms_total(),
+        output_field=models.DecimalField(max_digits=4, decimal_places=1),
+        db_persist=True,
         null=True,
-        blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(999)],
+        verbose_name="bathrooms (full + ½ half)",
     )
     living_area = models.PositiveIntegerField(
         "living area (sq ft)",
@@ -88,11 +126,16 @@ class Property(models.Model):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(validators.MAX_AREA_SQFT)],
     )
-    lot_size = models.PositiveBigIntegerField(
+    lot_size = models.DecimalField(
         "lot size (sq ft)",
+        max_digits=16,
+        decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(validators.MAX_AREA_SQFT)],
+        validators=[
+            MinValueValidator(validators.ONE_CENT),
+            MaxValueValidator(validators.MAX_AREA_SQFT),
+        ],
     )
     year_built = models.PositiveSmallIntegerField(
         null=True,
@@ -117,6 +160,37 @@ class Property(models.Model):
         blank=True,
         validators=[MinValueValidator(validators.ONE_CENT)],
     )
+    original_list_price = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(validators.ONE_CENT)],
+        help_text="The asking price when first listed; defaults to the price at creation.",
+    )
+    status_changed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the status last changed (or the listing was made)."
+    )
+    price_changed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the asking price last changed; null if never."
+    )
+    photos_changed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a photo was last added, changed or removed."
+    )
+    internet_display = models.BooleanField(
+        "display on the internet",
+        default=True,
+        db_default=True,
+        help_text="Off when the MLS forbids publishing the listing: only its agent and staff "
+        "see it then.",
+    )
+    originating_system = models.CharField(
+        max_length=255,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="The MLS the listing came from (RESO OriginatingSystemName); blank: Hearth.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # Written only by the database rules (see above). The database default lets rows
@@ -140,7 +214,12 @@ class Property(models.Model):
             # The visibility rule alone (every unfiltered list's COUNT(*)): a
             # deduplicated status-only index is a fraction of the composite one
             # below, so counting ~90k visible rows reads half the pages.
-            models.Index(fields=["status"], name="property_status_idx"),
+            # Partial: listings the MLS hides are never counted for the public.
+            models.Index(
+                fields=["status"],
+                name="property_status_idx",
+                condition=models.Q(internet_display=True),
+            ),
             # Covers the common status/type/price filters, counts included.
             models.Index(
                 fields=["status", "property_type", "price"], name="property_status_type_price_idx"
@@ -183,8 +262,9 @@ class Property(models.Model):
                 name="property_year_built_range",
             ),
             models.CheckConstraint(
-                condition=models.Q(bathrooms__isnull=True) | models.Q(bathrooms__gte=0),
-                name="property_bathrooms_non_negative",
+                condition=models.Q(original_list_price__isnull=True)
+                | models.Q(original_list_price__gt=0),
+                name="property_original_list_price_positive",
             ),
             models.CheckConstraint(
                 condition=models.Q(living_area__isnull=True) | models.Q(living_area__gt=0),
@@ -212,10 +292,102 @@ class Property(models.Model):
         street = f"{self.street_address} {self.unit}".strip()
         return f"{street}, {self.city}, {self.state} {self.postal_code}"
 
+    @property
+    def time_zone(self) -> str:
+        """The IANA time zone of the property's location (``properties.timezones``)."""
+        return timezones.listing_time_zone_name(country=self.country, state=self.state)
+
+    @property
+    def days_on_market(self) -> int | None:
+        """Days from listing to sale, or to today while it is on the market (RESO DaysOnMarket).
+
+        Off-market listings (withdrawn, expired) stop counting the day their
+        status changed. Never negative; None without a listing date.
+        """
+        if self.listed_at is None:
+            return None
+        end = timezone.localdate()
+        if self.status == self.Status.SOLD and self.sold_at:
+            end = self.sold_at
+        elif self.status in (self.Status.WITHDRAWN, self.Status.EXPIRED) and self.status_changed_at:
+            end = timezone.localdate(self.status_changed_at)
+        elif self.status == self.Status.COMING_SOON:
+            return 0
+        return max(0, (end - self.listed_at).days)
+
     def clean(self):
         validators.validate_sale_fields(
             status=self.status, sold_at=self.sold_at, sold_price=self.sold_price
         )
+
+
+class OpenHouse(models.Model):
+    """A time a listing is open to visit: a public open house or a broker (agents') tour.
+
+    ``date``, ``start_time`` and ``end_time`` are wall-clock times at the
+    property, as the agent enters them and as the MLS carries them
+    (``OpenHouseDate``, ``OpenHouseStartTime``): "Sunday 1-3 pm" in Denver means
+    1-3 pm Mountain time whoever reads it, before or after a daylight-saving
+    change. The zone is the listing's (``Property.time_zone``); ``starts_at()`` and
+    ``ends_at()`` turn them into instants for feeds that want a timestamp with an
+    offset (RESO's OData ``OpenHouseStartTime``). An open house never spans
+    midnight: ``end_time`` is after ``start_time`` on ``date``.
+    """
+
+    class Type(models.TextChoices):
+        PUBLIC = "public", "Public"
+        BROKER = "broker", "Broker"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        CANCELED = "canceled", "Canceled"
+        ENDED = "ended", "Ended"
+
+    property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="open_houses")
+    date = models.DateField()
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    type = models.CharField(max_length=16, choices=Type.choices, default=Type.PUBLIC)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    remarks = models.TextField(blank=True, max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "open house"
+        ordering = ["date", "start_time", "id"]
+        indexes = [
+            models.Index(fields=["property", "date"], name="open_house_property_date_idx"),
+            # The listing filter open_house_after/before: active ones in a date range.
+            models.Index(fields=["status", "date"], name="open_house_status_date_idx"),
+            models.Index(fields=["updated_at", "id"], name="open_house_updated_at_id_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_time__gt=models.F("start_time")),
+                name="open_house_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(type__in=["public", "broker"]), name="open_house_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["active", "canceled", "ended"]),
+                name="open_house_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_type_display()} open house {self.date} {self.start_time:%H:%M}"
+
+    def _at(self, time: datetime.time) -> datetime.datetime:
+        zone = timezones.zone(self.property.time_zone)
+        return datetime.datetime.combine(self.date, time, tzinfo=zone)
+
+    def starts_at(self) -> datetime.datetime:
+        return self._at(self.start_time)
+
+    def ends_at(self) -> datetime.datetime:
+        return self._at(self.end_time)
 
 
 class PriceChange(models.Model):

@@ -32,3 +32,9 @@ class ListingPhotoPermission(ListingPermission):
     """A listing's photos follow the listing's rules; only the refusal says what was refused."""
 
     message = "Only the listing's agent and staff can add or delete its photos."
+
+
+class ListingOpenHousePermission(ListingPermission):
+    """A listing's open houses follow the listing's rules."""
+
+    message = "Only the listing's agent and staff can schedule, change or delete its open houses."

@@ -2,7 +2,7 @@
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from properties import geo
 
@@ -21,13 +21,30 @@ def search_vector():
 
 class PropertyQuerySet(QuerySet):
     def visible_to(self, user):
-        """Listings ``user`` may see: public statuses, plus an agent's own, plus all for staff."""
+        """Listings ``user`` may see: public ones, plus an agent's own, plus all for staff.
+
+        Public means a public status and published: a listing the MLS marks
+        not for display (``internet_display`` off) is hidden like a withdrawn one.
+        """
         if user.is_authenticated and user.is_staff:
             return self
-        public = Q(status__in=self.model.PUBLIC_STATUSES)
+        public = Q(status__in=self.model.PUBLIC_STATUSES, internet_display=True)
         if user.is_authenticated:
             public |= Q(listing_agent=user)
         return self.filter(public)
+
+    def with_open_house_between(self, after=None, before=None):
+        """Listings with an active open house dated in [after, before] (either end open)."""
+        from properties.models import OpenHouse
+
+        open_houses = OpenHouse.objects.filter(
+            property=OuterRef("pk"), status=OpenHouse.Status.ACTIVE
+        )
+        if after is not None:
+            open_houses = open_houses.filter(date__gte=after)
+        if before is not None:
+            open_houses = open_houses.filter(date__lte=before)
+        return self.filter(Exists(open_houses))
 
     def with_list_data(self):
         """Everything the list and detail shape needs, in one query whatever the page size.

@@ -1,13 +1,23 @@
 import operator
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.reverse import reverse
 
 from config.serializers import CharField, ModelSerializer
-from properties import images, validators
-from properties.models import Favorite, Inquiry, PriceChange, Property, PropertyPhoto
+from properties import images, timezones, validators
+from properties.models import (
+    MAX_BATHROOMS,
+    Favorite,
+    Inquiry,
+    OpenHouse,
+    PriceChange,
+    Property,
+    PropertyPhoto,
+)
 from users.models import User
 
 
@@ -79,6 +89,25 @@ class PropertySerializer(ModelSerializer):
     distance_km = serializers.SerializerMethodField(
         help_text="Kilometres from the `near` point; null when the list is not searched by `near`."
     )
+    bathrooms = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        min_value=0,
+        max_value=Decimal(MAX_BATHROOMS) * Decimal("1.5"),
+        required=False,
+        allow_null=True,
+        help_text="Full baths + ½ × half baths. Writes may send it instead of "
+        "`bathrooms_full`/`bathrooms_half`: 2.5 stores 2 full and 1 half.",
+    )
+    days_on_market = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="Days from `listed_at` to the sale, to the day it went off the market, or to "
+        "today.",
+    )
+    time_zone = CharField(
+        read_only=True, help_text="The IANA time zone of the property; open house times are in it."
+    )
 
     class Meta:
         model = Property
@@ -99,6 +128,8 @@ class PropertySerializer(ModelSerializer):
             "price",
             "bedrooms",
             "bathrooms",
+            "bathrooms_full",
+            "bathrooms_half",
             "living_area",
             "lot_size",
             "year_built",
@@ -108,14 +139,37 @@ class PropertySerializer(ModelSerializer):
             "listed_at",
             "sold_at",
             "sold_price",
+            "original_list_price",
+            "days_on_market",
+            "status_changed_at",
+            "price_changed_at",
+            "photos_changed_at",
+            "internet_display",
+            "originating_system",
+            "time_zone",
             "created_at",
             "updated_at",
             "primary_photo",
             "photo_count",
             "distance_km",
         ]
-        read_only_fields = ["id", "created_at", "updated_at"]
-        extra_kwargs = {"listed_at": {"required": False}}
+        read_only_fields = [
+            "id",
+            "status_changed_at",
+            "price_changed_at",
+            "photos_changed_at",
+            "originating_system",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {
+            "listed_at": {"required": False},
+            "original_list_price": {"help_text": "The first asking price; defaults to `price`."},
+            "internet_display": {
+                "help_text": "False when the MLS forbids publishing the listing: then only its "
+                "agent and staff can read it."
+            },
+        }
 
     # Fields whose value depends on the request or on other objects; every other
     # readable field is a plain column rendered by its own DRF field.
@@ -233,8 +287,60 @@ class PropertySerializer(ModelSerializer):
                 sold_at=current("sold_at"),
                 sold_price=current("sold_price"),
             )
+            validators.resolve_bathrooms(attrs, current=current)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict) from exc
+        return attrs
+
+
+class OpenHouseSerializer(ModelSerializer):
+    """An open house of a listing; `date`, `start_time` and `end_time` are local to the property.
+
+    The times are the wall-clock times at the property (in `time_zone`, the
+    listing's IANA zone), as agents announce them; an open house ends on the
+    day it starts.
+    """
+
+    time_zone = CharField(
+        source="property.time_zone",
+        read_only=True,
+        help_text="The IANA time zone of the listing, in which `start_time` and `end_time` are.",
+    )
+
+    class Meta:
+        model = OpenHouse
+        fields = [
+            "id",
+            "date",
+            "start_time",
+            "end_time",
+            "time_zone",
+            "type",
+            "status",
+            "remarks",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def validate(self, attrs):
+        def current(field):
+            if field in attrs:
+                return attrs[field]
+            return getattr(self.instance, field, None)
+
+        start, end = current("start_time"), current("end_time")
+        if start is not None and end is not None and end <= start:
+            raise serializers.ValidationError(
+                {"end_time": "The open house must end after it starts, on the same day."}
+            )
+        listing = self.context.get("listing") or getattr(self.instance, "property", None)
+        if "date" in attrs and listing is not None:
+            today = timezone.localdate(timezone=timezones.zone(listing.time_zone))
+            if attrs["date"] < today:
+                raise serializers.ValidationError(
+                    {"date": f"An open house cannot be scheduled in the past (today is {today})."}
+                )
         return attrs
 
 

@@ -17,7 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from properties.conditional import if_match_fails, listing_etag
-from properties.models import Favorite, Inquiry, Property, PropertyPhoto
+from properties.models import Favorite, Inquiry, OpenHouse, Property, PropertyPhoto
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,8 @@ def property_create(*, listing: Property, user) -> Property:
         # The generated number needs the id, which only the insert provides.
         listing.mls_number = mls_number_for(listing.pk)
         Property.objects.filter(pk=listing.pk).update(mls_number=listing.mls_number)
+    # The database fills these in when left empty (rule listing_change_times).
+    listing.refresh_from_db(fields=["status_changed_at", "original_list_price"])
     return listing
 
 
@@ -75,7 +77,8 @@ def property_update(*, listing: Property, data: dict, if_match: str | None = Non
     """Apply validated ``data`` to a listing, refusing when ``if_match`` is stale.
 
     Returns the listing as stored afterwards (the database rules may have
-    written to it), which is what its new ETag describes.
+    written to it, and ``bathrooms`` is generated), which is what its new ETag
+    describes.
     """
     current = _current(listing, if_match, lock=True)
     for field, value in data.items():
@@ -91,7 +94,11 @@ def property_delete(*, listing: Property, if_match: str | None = None) -> None:
 
 
 def property_touch(*, listing_id: int) -> None:
-    """Mark a listing changed (its ETag and ``updated_after`` move), e.g. when its photos change."""
+    """Mark a listing changed (its ETag and ``updated_after`` move), e.g. when its photos change.
+
+    (``photos_changed_at`` needs no call: the database rule ``listing_change_times``
+    stamps it on every photo write.)
+    """
     Property.objects.filter(pk=listing_id).update(updated_at=timezone.now())
 
 
@@ -101,6 +108,7 @@ def properties_set_status(*, queryset, status: str) -> int:
     Moving a listing off ``sold`` clears its sale date and price: only a sold
     listing has them (``validators.validate_sale_fields``).
     """
+    # status_changed_at is the database's to stamp (rule listing_change_times).
     changes = {"status": status, "updated_at": timezone.now()}
     if status != Property.Status.SOLD:
         changes.update(sold_at=None, sold_price=None)
@@ -145,6 +153,26 @@ def photo_delete(*, photo: PropertyPhoto) -> None:
     listing_id = photo.property_id
     photo.delete()
     property_touch(listing_id=listing_id)
+
+
+@transaction.atomic
+def open_house_create(*, listing: Property, data: dict) -> OpenHouse:
+    """Schedule an open house of ``listing`` from validated ``data``."""
+    return OpenHouse.objects.create(property=listing, **data)
+
+
+@transaction.atomic
+def open_house_update(*, open_house: OpenHouse, data: dict) -> OpenHouse:
+    """Change an open house (its times, type, status or remarks)."""
+    for field, value in data.items():
+        setattr(open_house, field, value)
+    open_house.save()
+    return open_house
+
+
+def open_house_delete(*, open_house: OpenHouse) -> None:
+    """Remove an open house; cancelling (status ``canceled``) keeps it visible as cancelled."""
+    open_house.delete()
 
 
 def favorite_add(*, user, listing: Property) -> tuple[Favorite, bool]:

@@ -11,6 +11,11 @@ router.register(
     basename="property-photo",
 )
 router.register(
+    r"properties/(?P<property_pk>[^/.]+)/open-houses",
+    views.PropertyOpenHouseViewSet,
+    basename="property-open-house",
+)
+router.register(
     r"properties/(?P<property_pk>[^/.]+)/inquiries",
     views.PropertyInquiryViewSet,
     basename="property-inquiry",

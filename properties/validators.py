@@ -73,6 +73,44 @@ def validate_sale_fields(*, status, sold_at, sold_price):
         raise ValidationError(errors)
 
 
+HALF = Decimal("0.5")
+
+
+def resolve_bathrooms(attrs: dict, *, current) -> None:
+    """Turn a written ``bathrooms`` total into the counts the database stores, in ``attrs``.
+
+    The total is derived (full + ½ × half), so a write sends either the total
+    or the counts; a total sent with counts must agree with them. ``current``
+    answers a field's value after the write (``attrs`` or the stored listing).
+    """
+    if "bathrooms" not in attrs:
+        return
+    total = attrs.pop("bathrooms")
+    if "bathrooms_full" in attrs or "bathrooms_half" in attrs:
+        full, half = current("bathrooms_full"), current("bathrooms_half")
+        derived = None if full is None and half is None else (full or 0) + (half or 0) * HALF
+        if total != derived:
+            raise ValidationError(
+                {
+                    "bathrooms": f"{total} does not equal bathrooms_full + ½ × bathrooms_half "
+                    f"({derived}); send the counts or the total, not both."
+                }
+            )
+        return
+    if total is None:
+        attrs["bathrooms_full"] = attrs["bathrooms_half"] = None
+        return
+    full = int(total)
+    if total - full not in (0, HALF):
+        raise ValidationError(
+            {
+                "bathrooms": "Use whole or half baths (for example 2.5), or send "
+                "bathrooms_full and bathrooms_half."
+            }
+        )
+    attrs["bathrooms_full"], attrs["bathrooms_half"] = full, int(total != full)
+
+
 def random_filename(filename):
     """A fresh name that keeps only a known image extension of ``filename``."""
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""

@@ -9,13 +9,18 @@ from rest_framework.response import Response
 from properties import caching, selectors, services
 from properties.conditional import if_none_match_hits, listing_etag
 from properties.filters import PropertyFilter
-from properties.models import Property, PropertyPhoto
-from properties.permissions import ListingPermission, ListingPhotoPermission
+from properties.models import OpenHouse, Property, PropertyPhoto
+from properties.permissions import (
+    ListingOpenHousePermission,
+    ListingPermission,
+    ListingPhotoPermission,
+)
 from properties.serializers import (
     FavoriteSerializer,
     InquiryCreateSerializer,
     InquirySerializer,
     MarketStatsSerializer,
+    OpenHouseSerializer,
     PriceChangeSerializer,
     PropertyPhotoSerializer,
     PropertySerializer,
@@ -207,6 +212,64 @@ class PropertyPhotoViewSet(
 
     def perform_destroy(self, photo):
         services.photo_delete(photo=photo)
+
+
+# The open house's id is documented from the route (lookup_url_kwarg), on the detail paths only.
+@extend_schema(parameters=[LISTING_ID])
+class PropertyOpenHouseViewSet(
+    ListingChildMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """A listing's open houses, soonest first.
+
+    Everyone who can see the listing reads them; its agent and staff schedule,
+    change (PATCH) and delete them. `date`, `start_time` and `end_time` are the
+    wall-clock times at the property, in the listing's `time_zone`.
+    """
+
+    queryset = OpenHouse.objects.none()  # the model, for the schema
+    serializer_class = OpenHouseSerializer
+    permission_classes = [ListingOpenHousePermission]
+    lookup_url_kwarg = "open_house_id"
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            self.get_listing()
+            .open_houses.select_related("property")
+            .order_by("date", "start_time", "id")
+        )
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Writes are allowed on the listing, not on an open house by itself.
+        self.check_object_permissions(request, self.get_listing())
+
+    def get_object(self):
+        return generics.get_object_or_404(self.get_queryset(), pk=self.kwargs["open_house_id"])
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if "property_pk" in self.kwargs:
+            context["listing"] = self.get_listing()
+        return context
+
+    def perform_create(self, serializer):
+        serializer.instance = services.open_house_create(
+            listing=self.get_listing(), data=serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.open_house_update(
+            open_house=serializer.instance, data=serializer.validated_data
+        )
+
+    def perform_destroy(self, open_house):
+        services.open_house_delete(open_house=open_house)
 
 
 @extend_schema(parameters=[LISTING_ID])

@@ -3,10 +3,31 @@
 import factory
 from factory.django import DjangoModelFactory
 
-from users.models import User
+from users.models import Office, User
 
 # Every factory user has this password, so tests and demo logins can sign in.
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
+
+
+class OfficeFactory(DjangoModelFactory):
+    name = factory.Faker("company")
+    phone = factory.Faker("numerify", text="(###) 555-####")
+    email = factory.LazyAttribute(
+        lambda o: f"office@{''.join(c for c in o.name.lower() if c.isalnum())[:30]}.example.com"
+    )
+    street_address = factory.Faker("street_address", locale="en_US")
+    city = factory.Faker("city", locale="en_US")
+    state = factory.Faker(
+        "state_abbr",
+        locale="en_US",
+        include_territories=False,
+        include_freely_associated_states=False,
+    )
+    postal_code = factory.Faker("postcode", locale="en_US")
+    country = "US"
+
+    class Meta:
+        model = Office
 
 
 class UserFactory(DjangoModelFactory):
@@ -27,7 +48,7 @@ class AgentFactory(UserFactory):
     username = factory.Sequence(lambda n: f"agent{n}")
     role = User.Role.AGENT
     phone = factory.Faker("numerify", text="(###) 555-####")
-    brokerage = factory.Faker("company")
+    office = factory.SubFactory(OfficeFactory)
     license_number = factory.Faker("bothify", text="RE-#######")
     bio = factory.Faker("paragraph", nb_sentences=3)
 

@@ -34,6 +34,32 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):
     pass
 
 
+class Office(models.Model):
+    """A brokerage: the firm agents work for (RESO's Office resource).
+
+    ``name`` is what people call it, and what a user's ``brokerage`` shows.
+    """
+
+    # Not unique: a brokerage's branches often share its name.
+    name = models.CharField(max_length=255)
+    phone = models.CharField(max_length=32, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
+    street_address = models.CharField(max_length=255, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=64, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, default="US", help_text="ISO 3166-1 alpha-2 code.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["updated_at", "id"], name="office_updated_at_id_idx")]
+
+    def __str__(self):
+        return self.name
+
+
 class User(AbstractUser):
     """A Hearth account: a client looking for a home, or an agent who lists them."""
 
@@ -46,7 +72,14 @@ class User(AbstractUser):
     phone = models.CharField(max_length=32, blank=True)
     bio = models.TextField(blank=True, max_length=5000)
     avatar = models.ImageField(upload_to="avatars/", blank=True)
-    brokerage = models.CharField(max_length=255, blank=True)
+    office = models.ForeignKey(
+        Office,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        help_text="The brokerage the agent works for.",
+    )
     license_number = models.CharField(max_length=64, blank=True)
 
     REQUIRED_FIELDS = ["email"]
@@ -82,6 +115,11 @@ class User(AbstractUser):
         if listing is not None and listing.listing_agent_id == self.pk:
             return True
         return self.role == self.Role.AGENT and self.is_active
+
+    @property
+    def brokerage(self) -> str:
+        """The office's name (SPEC: "the user's brokerage is its name"); blank without one."""
+        return self.office.name if self.office_id else ""
 
     @property
     def display_name(self):

@@ -20,6 +20,9 @@ class UserSerializer(ModelSerializer):
     """A whole profile, as its owner and staff see it; role and staff status are read-only."""
 
     email = EmailField(max_length=254, validators=[_email_unique])
+    brokerage = CharField(
+        read_only=True, help_text="The name of the user's office (brokerage); staff set the office."
+    )
 
     class Meta:
         model = User
@@ -35,16 +38,18 @@ class UserSerializer(ModelSerializer):
             "bio",
             "avatar",
             "brokerage",
+            "office",
             "license_number",
             "date_joined",
         ]
-        read_only_fields = ["id", "role", "is_staff", "date_joined"]
+        read_only_fields = ["id", "role", "is_staff", "office", "date_joined"]
 
 
 class PublicUserSerializer(ModelSerializer):
     """An agent's public profile: what a client needs to get in touch."""
 
     name = CharField(source="display_name", read_only=True)
+    brokerage = CharField(read_only=True, help_text="The name of the agent's office (brokerage).")
 
     class Meta:
         model = User
@@ -60,6 +65,7 @@ class PublicUserSerializer(ModelSerializer):
             "bio",
             "avatar",
             "brokerage",
+            "office",
             "license_number",
         ]
         read_only_fields = fields

@@ -90,7 +90,8 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = ["username", "email", "first_name", "last_name"]
 
     def get_queryset(self):
-        return User.objects.visible_to(self.request.user)
+        # The office gives each profile its read-only ``brokerage`` name.
+        return User.objects.visible_to(self.request.user).select_related("office")
 
     def get_permissions(self):
         if self.action == "list":

@@ -1,11 +1,13 @@
 """The listings admin as staff use it: changelist, change form, actions."""
 
 import csv
+import datetime
 import io
 from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from properties import services
 from properties.factories import PropertyFactory, PropertyPhotoFactory
@@ -42,7 +44,11 @@ def change_form_data(listing, **changes):
         "latitude": listing.latitude if listing.latitude is not None else "",
         "longitude": listing.longitude if listing.longitude is not None else "",
         "bedrooms": listing.bedrooms if listing.bedrooms is not None else "",
-        "bathrooms": listing.bathrooms if listing.bathrooms is not None else "",
+        "bathrooms_full": listing.bathrooms_full if listing.bathrooms_full is not None else "",
+        "bathrooms_half": listing.bathrooms_half if listing.bathrooms_half is not None else "",
+        "original_list_price": str(listing.original_list_price or ""),
+        "internet_display": "on" if listing.internet_display else "",
+        "originating_system": listing.originating_system,
         "living_area": listing.living_area or "",
         "lot_size": listing.lot_size or "",
         "year_built": listing.year_built or "",
@@ -54,6 +60,10 @@ def change_form_data(listing, **changes):
         "photos-INITIAL_FORMS": "0",
         "photos-MIN_NUM_FORMS": "0",
         "photos-MAX_NUM_FORMS": "1000",
+        "open_houses-TOTAL_FORMS": "0",
+        "open_houses-INITIAL_FORMS": "0",
+        "open_houses-MIN_NUM_FORMS": "0",
+        "open_houses-MAX_NUM_FORMS": "1000",
         "price_changes-TOTAL_FORMS": "0",
         "price_changes-INITIAL_FORMS": "0",
         "price_changes-MIN_NUM_FORMS": "0",
@@ -133,6 +143,52 @@ class TestChangeForm:
             (Decimal("100000.00"), Decimal("90000.00"))
         ]
 
+    def test_saving_stamps_status_and_price_changes_as_the_api_does(self, admin_client):
+        listing = PropertyFactory(
+            status="active", price=Decimal("100000.00"), price_changed_at=None
+        )
+        stamped_before = listing.status_changed_at
+        page = admin_client.get(f"{CHANGELIST}{listing.pk}/change/")
+        etag = page.context["adminform"].form["loaded_etag"].value()
+
+        response = admin_client.post(
+            f"{CHANGELIST}{listing.pk}/change/",
+            change_form_data(listing, status="pending", price="90000.00", loaded_etag=etag),
+        )
+
+        assert response.status_code == 302
+        listing.refresh_from_db()
+        assert listing.status_changed_at > stamped_before
+        assert listing.price_changed_at == listing.status_changed_at
+
+    def test_open_houses_are_edited_inline(self, admin_client):
+        listing = PropertyFactory()
+        page = admin_client.get(f"{CHANGELIST}{listing.pk}/change/")
+        etag = page.context["adminform"].form["loaded_etag"].value()
+        assert "open houses (local time at the property)" in page.content.decode().lower()
+
+        response = admin_client.post(
+            f"{CHANGELIST}{listing.pk}/change/",
+            change_form_data(
+                listing,
+                loaded_etag=etag,
+                **{
+                    "open_houses-TOTAL_FORMS": "1",
+                    "open_houses-0-date": "2026-12-20",
+                    "open_houses-0-start_time": "13:00",
+                    "open_houses-0-end_time": "15:00",
+                    "open_houses-0-type": "broker",
+                    "open_houses-0-status": "active",
+                    "open_houses-0-remarks": "Agents only",
+                },
+            ),
+        )
+
+        assert response.status_code == 302
+        assert list(listing.open_houses.values_list("date", "type", "remarks")) == [
+            (datetime.date(2026, 12, 20), "broker", "Agents only")
+        ]
+
     def test_second_save_from_a_stale_form_is_a_conflict(self, admin_client):
         listing = PropertyFactory(price=Decimal("100000.00"))
         page = admin_client.get(f"{CHANGELIST}{listing.pk}/change/")
@@ -192,6 +248,8 @@ class TestActions:
 
         sold.refresh_from_db()
         assert (sold.status, sold.sold_at, sold.sold_price) == ("active", None, None)
+        # The bulk action stamps the status change as every other path does
+        assert sold.status_changed_at.date() == timezone.localdate()
 
     def test_export_selected_as_csv_with_reso_columns_and_safe_cells(self, admin_client):
         evil = PropertyFactory(description='=HYPERLINK("http://x")', mls_number="EV1")
@@ -205,7 +263,7 @@ class TestActions:
         rows = list(csv.DictReader(io.StringIO(response.content.decode())))
         assert [r["ListingId"] for r in rows] == ["EV1"]
         assert rows[0]["PublicRemarks"] == '\'=HYPERLINK("http://x")'
-        assert rows[0]["ListPrice"] == str(evil.price)
+        assert Decimal(rows[0]["ListPrice"]) == evil.price
         assert rows[0]["StandardStatus"] == "Active"
 
 

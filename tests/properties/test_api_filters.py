@@ -56,9 +56,9 @@ class TestRanges:
         same(api_client.get(LIST, {"price_min": "100000", "price_max": "200000"}), low, mid)
 
     def test_bedrooms_and_bathrooms_min(self, api_client):
-        big = PropertyFactory(bedrooms=4, bathrooms=Decimal("2.5"))
-        PropertyFactory(bedrooms=4, bathrooms=Decimal("1.0"))
-        PropertyFactory(bedrooms=2, bathrooms=Decimal("3.0"))
+        big = PropertyFactory(bedrooms=4, bathrooms_full=2, bathrooms_half=1)
+        PropertyFactory(bedrooms=4, bathrooms_full=1, bathrooms_half=0)
+        PropertyFactory(bedrooms=2, bathrooms_full=3, bathrooms_half=0)
 
         same(api_client.get(LIST, {"bedrooms_min": 3, "bathrooms_min": "2.5"}), big)
 

@@ -50,7 +50,9 @@ class TestShape:
             "city", "state", "postal_code", "country", "latitude", "longitude", "price",
             "bedrooms", "bathrooms", "living_area", "lot_size", "year_built", "description",
             "listing_agent", "listed_at", "sold_at", "sold_price", "created_at", "updated_at",
-            "primary_photo", "photo_count", "distance_km",
+            "primary_photo", "photo_count", "distance_km", "bathrooms_full", "bathrooms_half",
+            "original_list_price", "days_on_market", "status_changed_at", "price_changed_at",
+            "photos_changed_at", "internet_display", "originating_system", "time_zone",
         }  # fmt: skip
         assert body["url"] == f"http://testserver/api/properties/{listing.pk}/"
         assert body["listing_agent"] == {

@@ -56,7 +56,7 @@ def test_csv_export_has_the_reso_header_and_neutralises_formulas(listings, tmp_p
     assert rows[0]["UnitNumber"] == "'+4B"
     assert rows[3]["PublicRemarks"] == "''@already quoted"
     assert rows[2]["StandardStatus"] == "Closed"
-    assert rows[2]["ClosePrice"] == str(listings[2].sold_price)
+    assert Decimal(rows[2]["ClosePrice"]) == listings[2].sold_price
     assert rows[1]["Latitude"] == ""
     assert rows[1]["ListAgentEmail"] == ""
     assert rows[0]["ListAgentEmail"] == listings[0].listing_agent.email
@@ -73,7 +73,9 @@ def test_json_export_is_a_reso_envelope(listings, tmp_path):
     assert [record["ListingId"] for record in document["value"]] == ["E1", "E2", "E3", "E4"]
     assert document["value"][0]["PublicRemarks"].startswith("=HYPERLINK")
     assert document["value"][1]["Latitude"] is None
-    assert document["value"][2]["ClosePrice"] == str(listings[2].sold_price)
+    # Numbers are JSON numbers (RESO DD 2.0), not strings.
+    assert isinstance(document["value"][2]["ClosePrice"], int | float)
+    assert Decimal(str(document["value"][2]["ClosePrice"])) == listings[2].sold_price
 
 
 def test_export_to_stdout(listings):

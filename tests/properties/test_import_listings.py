@@ -50,7 +50,8 @@ def test_good_rows_are_imported_and_each_kind_of_bad_row_is_reported(tmp_path):
         "row 5 (ListingId NEGATIVE): ListPrice: Ensure this value is greater than or equal "
         "to 0.01.",
         "row 6 (ListingId STATUS): StandardStatus: 'Sort of for sale' is not a listing status "
-        "Hearth knows (use Coming Soon, Active, Pending, Closed, Withdrawn, Expired).",
+        "Hearth knows (use Active, Active Under Contract, Pending, Closed, Coming Soon, "
+        "Expired, Withdrawn, Canceled, Hold).",
         "row 7 (ListingId LATITUDE): Latitude: Ensure this value is less than or equal to 90.",
         "row 8 (ListingId DATE): ListingContractDate: Date has wrong format. Use one of these "
         "formats instead: YYYY-MM-DD.",
@@ -104,7 +105,8 @@ def test_reso_and_hearth_enumeration_values_are_accepted_case_insensitively(tmp_
     assert run.last_line == "created 3, updated 0, unchanged 0, failed 1"
     assert run.error_lines == [
         "row 5 (ListingId S4): PropertyType: 'Residential Lease' is not a property type Hearth "
-        "lists (use Residential, Commercial Sale, Industrial, Land)."
+        "lists (use Residential, Residential Income, Manufactured In Park, Commercial Sale, "
+        "Business Opportunity, Farm, Land)."
     ]
     assert list(Property.objects.order_by("mls_number").values_list("status", "property_type")) == [
         ("pending", "commercial"),

@@ -21,7 +21,8 @@ LISTING_FIELDS = [
     "longitude",
     "price",
     "bedrooms",
-    "bathrooms",
+    "bathrooms_full",
+    "bathrooms_half",
     "living_area",
     "lot_size",
     "year_built",
@@ -30,6 +31,9 @@ LISTING_FIELDS = [
     "listed_at",
     "sold_at",
     "sold_price",
+    "original_list_price",
+    "price_changed_at",
+    "internet_display",
 ]
 
 
@@ -38,7 +42,7 @@ def seeded_data():
     agents = list(
         User.objects.agents()
         .order_by("username")
-        .values_list("username", "email", "first_name", "phone", "brokerage", "bio")
+        .values_list("username", "email", "first_name", "phone", "office__name", "bio")
     )
     history = list(
         PriceChange.objects.order_by("property__mls_number", "changed_at").values_list(

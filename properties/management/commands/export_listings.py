@@ -48,7 +48,9 @@ class Command(BaseCommand):
 
 
 def _listings():
-    return Property.objects.select_related("listing_agent").order_by("id").iterator(CHUNK_SIZE)
+    return (
+        Property.objects.select_related("listing_agent__office").order_by("id").iterator(CHUNK_SIZE)
+    )
 
 
 def _csv_write(file) -> int:

@@ -15,13 +15,14 @@ from django.utils import timezone
 from properties.bulk import BatchWriter, listings_upsert
 from properties.factories import (
     STATUS_WEIGHTS,
+    OpenHouseFactory,
     PriceChangeFactory,
     PropertyFactory,
     SoldPropertyFactory,
 )
-from properties.models import PriceChange, Property
-from users.factories import DEFAULT_PASSWORD, AgentFactory
-from users.models import User
+from properties.models import OpenHouse, PriceChange, Property
+from users.factories import DEFAULT_PASSWORD, AgentFactory, OfficeFactory
+from users.models import Office, User
 
 DEMO_STAFF_USERNAME = "demo-staff"
 BATCH_SIZE = 2000
@@ -34,6 +35,13 @@ TYPE_WEIGHTS = {
 }
 # One listing in twelve has had its price cut, once to three times.
 PRICE_CUT_SHARE = 1 / 12
+# One active listing in six has an open house coming up; one in five of those is for brokers.
+OPEN_HOUSE_SHARE = 1 / 6
+BROKER_OPEN_HOUSE_SHARE = 1 / 5
+# About five agents work at each brokerage.
+AGENTS_PER_OFFICE = 5
+# One listing in forty is one the MLS does not let anyone publish.
+NOT_FOR_DISPLAY_SHARE = 1 / 40
 # Sold listings were listed earlier, so their sale dates are in the past.
 SOLD_LISTED_FROM = datetime.date(2025, 6, 1)
 
@@ -116,8 +124,14 @@ def _agents_create(count) -> list:
     )
     # Hashing is deliberately slow: every demo agent shares one hash of the factory password.
     password = factory.Transformer.Force(make_password(DEFAULT_PASSWORD))
+    offices = Office.objects.bulk_create(
+        OfficeFactory.build() for _ in range(-(-count // AGENTS_PER_OFFICE))
+    )
     agents = [
-        AgentFactory.build(username=f"agent{first + i}", password=password) for i in range(count)
+        AgentFactory.build(
+            username=f"agent{first + i}", password=password, office=offices[i // AGENTS_PER_OFFICE]
+        )
+        for i in range(count)
     ]
     return User.objects.bulk_create(agents, batch_size=BATCH_SIZE)
 
@@ -133,7 +147,8 @@ def _listings_create(count, agents) -> tuple[int, int]:
         for start in range(0, count, BATCH_SIZE):
             batch = _listings_build(start, min(start + BATCH_SIZE, count), first, agents, rng)
             history = _price_cuts(batch, rng)
-            writer.submit(_listings_insert, batch, history)
+            open_houses = _open_houses(batch, rng)
+            writer.submit(_listings_insert, batch, history, open_houses)
             created += len(batch)
             price_changes += len(history)
     return created, price_changes
@@ -166,21 +181,39 @@ def _listings_build(start, stop, first, agents, rng) -> list:
                 property_type=rng.choices(types, type_weights)[0],
                 listing_agent=rng.choice(agents) if agents else None,
                 description=rng.choice(descriptions),
+                internet_display=rng.random() >= NOT_FOR_DISPLAY_SHARE,
                 **extra,
             )
         )
     return batch
 
 
-def _listings_insert(listings, history):
+def _listings_insert(listings, history, open_houses):
     listings_upsert(listings, update_fields=["updated_at"])
-    for change in history:
-        change.property_id = change.property.pk
+    for row in (*history, *open_houses):
+        row.property_id = row.property.pk
     PriceChange.objects.bulk_create(history)
+    OpenHouse.objects.bulk_create(open_houses)
+
+
+def _open_houses(listings, rng: random.Random) -> list:
+    """Upcoming open houses for a share of the active listings."""
+    return [
+        OpenHouseFactory.build(
+            property=listing,
+            type=OpenHouse.Type.BROKER
+            if rng.random() < BROKER_OPEN_HOUSE_SHARE
+            else OpenHouse.Type.PUBLIC,
+        )
+        for listing in listings
+        if listing.status == Property.Status.ACTIVE and rng.random() < OPEN_HOUSE_SHARE
+    ]
 
 
 def _price_cuts(listings, rng: random.Random) -> list:
     """Earlier, higher asking prices for a share of ``listings``, ending at today's price.
+
+    Each such listing's ``original_list_price`` and ``price_changed_at`` follow.
 
     Cuts come one to three weeks apart after the listing date, never after the
     sale or today.
@@ -210,4 +243,10 @@ def _price_cuts(listings, rng: random.Random) -> list:
                 )
             )
             new_price = old_price
+        if dates:
+            # The listing's own record of its history agrees with the price changes.
+            listing.original_list_price = new_price.quantize(Decimal("0.01"))
+            listing.price_changed_at = datetime.datetime.combine(
+                dates[-1], datetime.time(12), tzinfo=datetime.UTC
+            )
     return changes
