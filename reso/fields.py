@@ -41,6 +41,8 @@ class Field:
     scale: int | None = None
     # A value that needs the request (an absolute URL): (obj, request) -> str.
     absolute_url: Callable[[Any, Any], Any] | None = None
+    # The Hearth <-> DD mapping's own field (properties.reso), when this is one of its.
+    dd: Any = None
 
     @property
     def queryable(self) -> bool:
@@ -52,6 +54,8 @@ class Field:
         return self.source if self.source is not None else f"dd_{self.name}"
 
     def value(self, obj, request=None) -> Any:
+        if self.dd is not None:
+            return self.dd.value(obj)
         if self.absolute_url is not None:
             return self.absolute_url(obj, request)
         if self.read is not None:
@@ -88,11 +92,16 @@ def to_json(dd_field: Field, raw):
     return raw
 
 
-def lookup_to_hearth(dd_field: Field, value):
-    """A DD lookup value (or Hearth's own) as the value Hearth stores; unknown stays as is."""
+def lookup_to_hearth(dd_field: Field, value) -> list:
+    """The stored values a DD lookup value (either spelling) stands for; [] matches nothing."""
     if not isinstance(value, str):
-        return value
-    for stored, dd_value in dd_field.lookup.items():
-        if value.casefold() in (dd_value.casefold(), str(stored).casefold()):
-            return stored
-    return value
+        return [value]
+    key = _spelling_free(value)
+    return [
+        stored for stored, dd_value in dd_field.lookup.items() if _spelling_free(dd_value) == key
+    ]
+
+
+def _spelling_free(value: str) -> str:
+    # "Coming Soon", "ComingSoon" and "coming_soon" name one value.
+    return "".join(ch for ch in value.lower() if ch.isalnum())

@@ -97,23 +97,23 @@ class _DDToHearth(NodeTransformer):
             _check_literal(dd_field, node.right)
             if dd_field.lookup is not None and dd_field.source is not None:
                 right = node.right
+                source = ast.Identifier(dd_field.source)
                 if isinstance(right, ast.String) and isinstance(
                     node.comparator, (ast.Eq, ast.NotEq)
                 ):
-                    value = lookup_to_hearth(dd_field, right.val)
-                    return ast.Compare(
-                        node.comparator, ast.Identifier(dd_field.source), ast.String(value)
-                    )
+                    stored = [ast.String(v) for v in lookup_to_hearth(dd_field, right.val)]
+                    match = ast.Compare(ast.In(), source, ast.List(stored))
+                    if isinstance(node.comparator, ast.NotEq):
+                        return ast.UnaryOp(ast.Not(), match)
+                    return match
                 if isinstance(node.comparator, ast.In) and isinstance(right, ast.List):
-                    values = [
-                        ast.String(lookup_to_hearth(dd_field, item.val))
-                        if isinstance(item, ast.String)
-                        else item
+                    stored = [
+                        ast.String(v)
                         for item in right.val
+                        if isinstance(item, ast.String)
+                        for v in lookup_to_hearth(dd_field, item.val)
                     ]
-                    return ast.Compare(
-                        node.comparator, ast.Identifier(dd_field.source), ast.List(values)
-                    )
+                    return ast.Compare(ast.In(), source, ast.List(stored))
         return self.generic_visit(node)
 
 

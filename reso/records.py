@@ -12,7 +12,7 @@ def with_expansions(queryset, resource: Resource, expand):
             queryset = queryset.select_related(navigation.select)
         else:
             target = RESOURCES[navigation.target]
-            related = target.queryset(None).model.objects.order_by("position", "id")
+            related = target.queryset(None).model.objects.order_by(*navigation.order)
             queryset = queryset.prefetch_related(Prefetch(navigation.prefetch, queryset=related))
     return queryset
 

@@ -6,29 +6,25 @@ lookups come from Hearth's one DD mapping (``properties.reso``), so the
 document and the data cannot disagree.
 """
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import CharField, Value
-from django.db.models.functions import Ceil, Concat, Trim
+from django.db.models import Case, CharField, IntegerField, Value, When
+from django.db.models.functions import Coalesce, Concat, Trim
 from django.urls import reverse
 
 from properties import reso as dd_mapping
-from properties.models import Property, PropertyPhoto
+from properties.models import OpenHouse, Property, PropertyPhoto
+from properties.reso import lookups as dd_lookups
 from reso.fields import (
-    EDM_DATE,
-    EDM_DECIMAL,
     EDM_INT,
     EDM_STRING,
     EDM_TIMESTAMP,
     Field,
 )
 from reso.models import EntityEvent
-from users.models import User
-
-ORIGINATING_SYSTEM_NAME = "Hearth"
+from users.models import Office, User
 
 
 @dataclass(frozen=True)
@@ -40,6 +36,7 @@ class Navigation:
     collection: bool
     prefetch: str | None = None
     select: str | None = None
+    order: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -73,169 +70,127 @@ def _str_or_none(value):
     return None if value is None else str(value)
 
 
-# --- Property: names and lookups from properties.reso ---------------------------------
+# --- Resources of the DD mapping (properties.reso) ------------------------------------
 
-# DD 2.0 types (SimpleDataType, SugMaxLength, SugMaxPrecision) of the mapped fields.
-_DD_TYPES = {
-    "ListingId": (EDM_STRING, 255, None),
-    "ListPrice": (EDM_DECIMAL, 14, 2),
-    "UnparsedAddress": (EDM_STRING, 255, None),
-    "UnitNumber": (EDM_STRING, 25, None),
-    "City": (EDM_STRING, 50, None),
-    "StateOrProvince": (EDM_STRING, 2, None),
-    "PostalCode": (EDM_STRING, 10, None),
-    "Country": (EDM_STRING, 2, None),
-    "Latitude": (EDM_DECIMAL, 12, 8),
-    "Longitude": (EDM_DECIMAL, 12, 8),
-    "BedroomsTotal": (EDM_INT, None, None),
-    "LivingArea": (EDM_DECIMAL, 14, 2),
-    "LotSizeSquareFeet": (EDM_DECIMAL, 14, 2),
-    "YearBuilt": (EDM_INT, None, None),
-    "PublicRemarks": (EDM_STRING, 4000, None),
-    "ListAgentEmail": (EDM_STRING, 80, None),
-    "ListingContractDate": (EDM_DATE, None, None),
-    "CloseDate": (EDM_DATE, None, None),
-    "ClosePrice": (EDM_DECIMAL, 14, 2),
-    "ModificationTimestamp": (EDM_TIMESTAMP, None, None),
-}
-
-_LOOKUPS = {
-    "StandardStatus": dd_mapping.STATUS_TO_RESO,
-    "PropertyType": dd_mapping.TYPE_TO_RESO,
+# Hearth's stored value -> DD display value, for the lookups Hearth translates.
+_TRANSLATED = {
+    "StandardStatus": dd_lookups.STATUS_TO_DD,
+    "PropertyType": {kind: dd for kind, (dd, _sub) in dd_lookups.TYPE_TO_DD.items()},
+    "PropertySubType": {kind: sub for kind, (_dd, sub) in dd_lookups.TYPE_TO_DD.items() if sub},
+    "OpenHouseType": dd_lookups.OPEN_HOUSE_TYPE_TO_DD,
+    "OpenHouseStatus": dd_lookups.OPEN_HOUSE_STATUS_TO_DD,
 }
 
 
-def _mapped_property_fields() -> list[Field]:
+def _nullable(model, source: str | None) -> bool:
+    if source is None:
+        return True
+    for part in source.split("__"):
+        model_field = model._meta.get_field(part)
+        if model_field.null:
+            return True
+        model = model_field.related_model or model
+    return False
+
+
+def _from_mapping(model, reso_fields, expressions=None) -> tuple[Field, ...]:
+    """The mapping's fields as served fields: same names, types, sources and values."""
+    expressions = expressions or {}
     fields = []
-    for dd_name, hearth_name in dd_mapping.RESO_FIELDS.items():
-        if dd_name in _LOOKUPS:
-            lookup = {str(k): v for k, v in _LOOKUPS[dd_name].items()}
-            fields.append(
-                Field(
-                    dd_name,
-                    EDM_STRING,
-                    source=hearth_name,
-                    lookup_name=dd_name,
-                    lookup=lookup,
-                    max_length=50,
-                    nullable=False,
-                )
-            )
-            continue
-        if dd_name == "BathroomsTotalInteger":
-            continue  # served below, as DD defines it
-        edm, length, scale = _DD_TYPES[dd_name]
-        source = "listing_agent__email" if hearth_name == "listing_agent" else hearth_name
-        model_field = Property._meta.get_field(hearth_name)
+    for reso_field in reso_fields:
+        lookup = _TRANSLATED.get(reso_field.lookup)
         fields.append(
             Field(
-                dd_name,
-                edm,
-                source=source,
-                max_length=length if edm == EDM_STRING else None,
-                precision=length if edm == EDM_DECIMAL else None,
-                scale=scale,
-                nullable=model_field.null or dd_name == "ListAgentEmail",
+                reso_field.name,
+                reso_field.edm_type,
+                source=reso_field.source,
+                expression=expressions.get(reso_field.name),
+                lookup_name=reso_field.lookup,
+                lookup={str(k): v for k, v in lookup.items()} if lookup else None,
+                nullable=_nullable(model, reso_field.source) and reso_field.name not in _NEVER_NULL,
+                max_length=reso_field.max_length,
+                precision=reso_field.precision,
+                scale=reso_field.scale,
+                dd=reso_field,
             )
         )
-    return fields
+    return tuple(fields)
 
 
-def _bathrooms_total_integer(listing):
-    # DD: the simple count of bathrooms, a half bath counting one (2.5 baths -> 3).
-    return None if listing.bathrooms is None else math.ceil(listing.bathrooms)
+# Keys are served as text of a non-null id.
+_NEVER_NULL = {"ListingKey", "OpenHouseKey", "OfficeKey", "MemberKey"}
 
+# Computed values the mapping cannot query, as SQL expressions so $filter and $orderby can.
+_PROPERTY_EXPRESSIONS = {
+    # DD: the simple count of bathrooms, a half bath counting one.
+    "BathroomsTotalInteger": Case(
+        When(bathrooms_full__isnull=True, bathrooms_half__isnull=True, then=Value(None)),
+        default=Coalesce("bathrooms_full", 0) + Coalesce("bathrooms_half", 0),
+        output_field=IntegerField(),
+    ),
+    "ListAgentFullName": Trim(
+        Concat(
+            "listing_agent__first_name",
+            Value(" "),
+            "listing_agent__last_name",
+            output_field=CharField(),
+        )
+    ),
+}
+_MEMBER_EXPRESSIONS = {
+    "MemberFullName": Trim(Concat("first_name", Value(" "), "last_name", output_field=CharField())),
+}
 
-PROPERTY_FIELDS = (
-    Field("ListingKey", EDM_STRING, source="id", read=lambda p: str(p.pk), nullable=False),
-    *_mapped_property_fields(),
-    Field(
-        "BathroomsTotalInteger",
-        EDM_INT,
-        read=_bathrooms_total_integer,
-        expression=Ceil("bathrooms"),
-    ),
-    Field("OriginalEntryTimestamp", EDM_TIMESTAMP, source="created_at", nullable=False),
-    Field("PhotosCount", EDM_INT, source="photo_total", nullable=False),
-    Field(
-        "ListAgentKey",
-        EDM_STRING,
-        source="listing_agent_id",
-        read=lambda p: _str_or_none(p.listing_agent_id),
-    ),
-    Field(
-        "ListAgentFullName",
-        EDM_STRING,
-        read=lambda p: p.listing_agent.display_name if p.listing_agent else None,
-        expression=Trim(
-            Concat(
-                "listing_agent__first_name",
-                Value(" "),
-                "listing_agent__last_name",
-                output_field=CharField(),
-            )
-        ),
-        max_length=150,
-    ),
-    Field(
-        "ListOfficeName",
-        EDM_STRING,
-        read=lambda p: (p.listing_agent.brokerage or None) if p.listing_agent else None,
-        source="listing_agent__brokerage",
-        max_length=255,
-    ),
-    Field(
-        "OriginatingSystemName",
-        EDM_STRING,
-        read=lambda p: ORIGINATING_SYSTEM_NAME,
-        expression=Value(ORIGINATING_SYSTEM_NAME),
-        max_length=255,
-        nullable=False,
-    ),
-)
+PROPERTY_FIELDS = _from_mapping(Property, dd_mapping.PROPERTY_FIELDS, _PROPERTY_EXPRESSIONS)
 
 PROPERTY = Resource(
     name="Property",
     key="ListingKey",
     fields=PROPERTY_FIELDS,
     queryset=lambda user: Property.objects.visible_to(_viewer(user)).select_related(
-        "listing_agent"
+        "listing_agent__office"
     ),
     navigations=(
-        Navigation("Media", "Media", collection=True, prefetch="photos"),
+        Navigation("Media", "Media", collection=True, prefetch="photos", order=("position", "id")),
         Navigation("ListAgent", "Member", collection=False, select="listing_agent"),
+        Navigation("ListOffice", "Office", collection=False, select="listing_agent__office"),
+        Navigation(
+            "OpenHouse",
+            "OpenHouse",
+            collection=True,
+            prefetch="open_houses",
+            order=("date", "start_time", "id"),
+        ),
     ),
     timestamp="ModificationTimestamp",
 )
 
-
-# --- Member (agents) ------------------------------------------------------------------
-
 MEMBER = Resource(
     name="Member",
     key="MemberKey",
-    fields=(
-        Field("MemberKey", EDM_STRING, source="id", read=lambda u: str(u.pk), nullable=False),
-        Field("MemberMlsId", EDM_STRING, source="username", max_length=25, nullable=False),
-        Field("MemberFirstName", EDM_STRING, source="first_name", max_length=50),
-        Field("MemberLastName", EDM_STRING, source="last_name", max_length=50),
-        Field(
-            "MemberFullName",
-            EDM_STRING,
-            read=lambda u: u.display_name,
-            expression=Trim(
-                Concat("first_name", Value(" "), "last_name", output_field=CharField())
-            ),
-            max_length=150,
-        ),
-        Field("MemberEmail", EDM_STRING, source="email", max_length=80),
-        Field("MemberPreferredPhone", EDM_STRING, source="phone", max_length=16),
-        Field("MemberStateLicense", EDM_STRING, source="license_number", max_length=50),
-        Field("OfficeName", EDM_STRING, source="brokerage", max_length=255),
-        Field("OriginalEntryTimestamp", EDM_TIMESTAMP, source="date_joined", nullable=False),
-    ),
+    fields=_from_mapping(User, dd_mapping.MEMBER_FIELDS, _MEMBER_EXPRESSIONS),
     # Agents' public profiles are public in the REST API too (users.visible_to).
-    queryset=lambda user: User.objects.agents(),
+    queryset=lambda user: User.objects.agents().select_related("office"),
+    navigations=(Navigation("Office", "Office", collection=False, select="office"),),
+)
+
+OFFICE = Resource(
+    name="Office",
+    key="OfficeKey",
+    fields=_from_mapping(Office, dd_mapping.OFFICE_FIELDS),
+    queryset=lambda user: Office.objects.all(),
+    timestamp="ModificationTimestamp",
+)
+
+OPEN_HOUSE = Resource(
+    name="OpenHouse",
+    key="OpenHouseKey",
+    fields=_from_mapping(OpenHouse, dd_mapping.OPEN_HOUSE_FIELDS),
+    # An open house is read by whoever may read its listing (the REST API's rule).
+    queryset=lambda user: OpenHouse.objects.filter(
+        property__in=Property.objects.visible_to(_viewer(user))
+    ).select_related("property"),
+    timestamp="ModificationTimestamp",
 )
 
 
@@ -320,4 +275,4 @@ ENTITY_EVENT = Resource(
     key_is_integer=True,
 )
 
-RESOURCES = {r.name: r for r in (PROPERTY, MEMBER, MEDIA, ENTITY_EVENT)}
+RESOURCES = {r.name: r for r in (PROPERTY, MEMBER, OFFICE, MEDIA, OPEN_HOUSE, ENTITY_EVENT)}

@@ -15,9 +15,6 @@ from properties.permissions import can_manage_listing
 from properties.serializers import PropertySerializer
 from reso.query import QueryError
 
-# Hearth field -> DD name, to name the DD field in an error message.
-_DD_NAME = {hearth: dd for dd, hearth in dd_mapping.RESO_FIELDS.items()}
-
 
 class ListingStale(Exception):
     """An ``If-Match`` that is not the listing's current version."""
@@ -26,8 +23,12 @@ class ListingStale(Exception):
 def _listing_data(body) -> dict:
     if not isinstance(body, dict):
         raise QueryError("The request body must be a JSON object of Data Dictionary fields.")
+    record = dd_mapping.record_normalize(body)
+    if record.ignored:
+        names = ", ".join(record.ignored)
+        raise QueryError(f"Property has no field Hearth writes named {names}.")
     try:
-        data = dd_mapping.reso_to_listing_data(body)
+        data = dd_mapping.reso_to_listing_data(record.fields)
     except dd_mapping.UnknownValue as exc:
         raise QueryError(f"{exc.field}: {exc}") from None
     # The listing agent is the writer (or, for staff, left as it is): never an e-mail in a body.
@@ -37,7 +38,7 @@ def _listing_data(body) -> dict:
 
 def _errors(serializer) -> str:
     return "; ".join(
-        f"{_DD_NAME.get(field, field)}: {' '.join(str(m) for m in messages)}"
+        f"{dd_mapping.reso_field_for(field)}: {' '.join(str(m) for m in messages)}"
         for field, messages in serializer.errors.items()
     )
 

@@ -2,15 +2,7 @@
 
 from django.db import migrations, models
 
-from reso import database_rules
-
-
-def install(apps, schema_editor):
-    database_rules.install(schema_editor.connection)
-
-
-def uninstall(apps, schema_editor):
-    database_rules.uninstall(schema_editor.connection)
+from properties import database_rules
 
 
 class Migration(migrations.Migration):
@@ -18,8 +10,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('properties', '0005_listing_data_version'),
-        ('users', '0001_initial'),
+        ('properties', '0007_reso_data_dictionary'),
+        ('users', '0002_office'),
     ]
 
     operations = [
@@ -51,5 +43,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['resource_name', 'resource_record_key'], name='entityevent_record_idx')],
             },
         ),
-        migrations.RunPython(install, uninstall),
+        database_rules.install_operation("entity_events"),
     ]

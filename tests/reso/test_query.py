@@ -18,23 +18,25 @@ def listings(agent):
     made = {
         "austin": PropertyFactory(
             city="Austin", state="TX", price=Decimal("300000.00"), bedrooms=3,
-            bathrooms=Decimal("2.5"), status=Property.Status.ACTIVE, listing_agent=agent,
+            bathrooms_full=2, bathrooms_half=1, status=Property.Status.ACTIVE, listing_agent=agent,
             listed_at=datetime.date(2026, 3, 1), property_type=Property.PropertyType.RESIDENTIAL,
         ),
         "denver": PropertyFactory(
             city="Denver", state="CO", price=Decimal("450000.00"), bedrooms=4,
-            bathrooms=Decimal("3.0"), status=Property.Status.PENDING, listing_agent=agent,
+            bathrooms_full=3, bathrooms_half=0, status=Property.Status.PENDING, listing_agent=agent,
             listed_at=datetime.date(2026, 4, 1), property_type=Property.PropertyType.RESIDENTIAL,
         ),
         "boston": PropertyFactory(
             city="Boston", state="MA", price=Decimal("1200000.50"), bedrooms=None,
-            bathrooms=None, status=Property.Status.SOLD, sold_at=datetime.date(2026, 6, 1),
+            bathrooms_full=None, bathrooms_half=None, status=Property.Status.SOLD,
+            sold_at=datetime.date(2026, 6, 1),
             sold_price=Decimal("1190000.00"), listed_at=datetime.date(2026, 5, 1),
             property_type=Property.PropertyType.COMMERCIAL,
         ),
         "dallas": PropertyFactory(
             city="Dallas", state="TX", price=Decimal("99000.00"), bedrooms=None,
-            bathrooms=None, status=Property.Status.COMING_SOON,
+            bathrooms_full=None, bathrooms_half=None, status=Property.Status.COMING_SOON,
+            originating_system="Northstar MLS",
             listed_at=datetime.date(2026, 7, 1), property_type=Property.PropertyType.LAND,
         ),
         "hidden": PropertyFactory(
@@ -59,7 +61,7 @@ def test_a_record_carries_dd_names_and_json_numbers(odata, listings):
     assert record["ClosePrice"] == 1190000
     assert record["CloseDate"] == "2026-06-01"
     assert record["City"] == "Boston"
-    assert record["OriginatingSystemName"] == "Hearth"
+    assert record["PropertySubType"] is None
     assert record["@odata.context"].endswith("/reso/odata/$metadata#Property/$entity")
 
 
@@ -97,7 +99,8 @@ def test_the_list_shows_public_statuses_only_to_an_api_client(odata, listings):
         ("ListingContractDate ge 2026-04-01 and ListingContractDate lt 2026-07-01", ["denver", "boston"]),  # noqa: E501
         ("CloseDate eq 2026-06-01", ["boston"]),
         ("ModificationTimestamp gt 2000-01-01T00:00:00Z", ["austin", "denver", "boston", "dallas"]),
-        ("OriginatingSystemName eq 'Hearth' and BedroomsTotal eq 4", ["denver"]),
+        ("OriginatingSystemName eq 'Northstar MLS'", ["dallas"]),
+        ("BathroomsFull eq 3 and BathroomsHalf eq 0", ["denver"]),
     ],
 )  # fmt: skip
 def test_filter(odata, listings, expression, expected):
@@ -229,7 +232,7 @@ def test_member_media_lookup_and_entity_event_are_collections(odata, listings, a
         ({"$orderby": "ListPrice sideways"}, "$orderby: 'ListPrice sideways' is not 'Field', 'Field asc' or 'Field desc'."),  # noqa: E501
         ({"$select": "ListPrice,,City"}, "$select: expected a comma-separated list of fields, got 'ListPrice,,City'."),  # noqa: E501
         ({"$select": "Nope"}, "$select: Property has no field 'Nope'."),
-        ({"$expand": "BuyerAgent"}, "$expand: Property expands to Media, ListAgent, not 'BuyerAgent'."),  # noqa: E501
+        ({"$expand": "BuyerAgent"}, "$expand: Property expands to Media, ListAgent, ListOffice, OpenHouse, not 'BuyerAgent'."),  # noqa: E501
         ({"$top": "-1"}, "$top: expected a whole number ≥ 0, got '-1'."),
         ({"$skip": "x"}, "$skip: expected a whole number ≥ 0, got 'x'."),
         ({"$count": "maybe"}, "$count: expected true or false, got 'maybe'."),
