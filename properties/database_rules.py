@@ -622,9 +622,16 @@ def _entity_events(vendor: str) -> RuleSQL:
             return f"{row}.{_column(label, required[0])} = '{required[1]}'"
 
         def event(row, resource=resource):
+            # Other rules' triggers correct a row with a second UPDATE on SQLite (it cannot
+            # assign NEW): one write fires this trigger twice within the same millisecond.
+            # An event repeating the newest one (same record, same instant) tells a consumer
+            # nothing new, so it is not written.
+            key = f"CAST({row}.id AS TEXT)"
             return (
-                f"INSERT INTO {events} {columns} "
-                f"VALUES ('{resource}', CAST({row}.id AS TEXT), {now});"
+                f"INSERT INTO {events} {columns} SELECT '{resource}', {key}, {now} "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {events} WHERE id = "
+                f"(SELECT MAX(id) FROM {events}) AND resource_name = '{resource}' "
+                f"AND resource_record_key = {key} AND created_at = {now});"
             )
 
         triggers += [

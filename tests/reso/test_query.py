@@ -204,7 +204,15 @@ def test_member_media_lookup_and_entity_event_are_collections(odata, listings, a
     lookups = values(
         get(odata, "Lookup", filter="LookupName eq 'StandardStatus'", orderby="LookupValue")
     )
-    events = values(get(odata, "EntityEvent", top="2", orderby="EntityEventSequence desc"))
+    events = values(
+        get(
+            odata,
+            "EntityEvent",
+            filter="ResourceName eq 'Property'",
+            top="2",
+            orderby="EntityEventSequence desc",
+        )
+    )
 
     assert members == [str(agent.pk)]
     assert [row["LookupValue"] for row in lookups] == [
