@@ -35,6 +35,8 @@ class ODataView(APIView):
     permission_classes = [HasAccessToken]
     throttle_classes = [ResoRateThrottle]
     renderer_classes = [JSONRenderer]
+    # OData describes itself in $metadata; the OpenAPI document covers the REST API.
+    schema = None
 
     def perform_content_negotiation(self, request, force=False):
         # OData clients send Accept headers such as application/xml for $metadata or
