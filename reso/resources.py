@@ -93,6 +93,14 @@ def _nullable(model, source: str | None) -> bool:
     return False
 
 
+def _partial(model, reso_field, lookup) -> bool:
+    # A lookup Hearth fills for some stored values only (PropertySubType: industrial) is
+    # null for the others, however non-null its column.
+    if lookup is None:
+        return False
+    return len(lookup) < len(model._meta.get_field(reso_field.source).choices)
+
+
 def _from_mapping(model, reso_fields, expressions=None) -> tuple[Field, ...]:
     """The mapping's fields as served fields: same names, types, sources and values."""
     expressions = expressions or {}
@@ -107,7 +115,8 @@ def _from_mapping(model, reso_fields, expressions=None) -> tuple[Field, ...]:
                 expression=expressions.get(reso_field.name),
                 lookup_name=reso_field.lookup,
                 lookup={str(k): v for k, v in lookup.items()} if lookup else None,
-                nullable=_nullable(model, reso_field.source) and reso_field.name not in _NEVER_NULL,
+                nullable=reso_field.name not in _NEVER_NULL
+                and (_nullable(model, reso_field.source) or _partial(model, reso_field, lookup)),
                 max_length=reso_field.max_length,
                 precision=reso_field.precision,
                 scale=reso_field.scale,
