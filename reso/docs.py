@@ -1,9 +1,8 @@
 """The field mapping table of docs/reso.md, generated from the served resources.
 
 ``tests/reso/test_docs.py`` fails when the document's table and the
-definitions differ; regenerate it with
-``python -c "import django; django.setup(); from reso.docs import mapping_tables; print(mapping_tables())"``
-(``DJANGO_SETTINGS_MODULE=config.settings``).
+definitions differ; regenerate it with ``manage.py shell -c`` running
+``from reso.docs import mapping_tables; print(mapping_tables())``.
 """
 
 from reso.lookups import LOOKUP
