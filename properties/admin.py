@@ -290,6 +290,6 @@ class PropertyAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="listings-{stamp}.csv"'
         writer = csv.writer(response)
         writer.writerow(RESO_FIELDS)
-        for listing in queryset.select_related("listing_agent__office").iterator(chunk_size=2000):
+        for listing in queryset.with_reso_data().iterator(chunk_size=2000):
             writer.writerow(csv_safe(value) for value in listing_to_reso(listing).values())
         return response

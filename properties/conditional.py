@@ -14,18 +14,24 @@ the body can, whatever wrote the data:
 
 import hashlib
 
+from django.utils import timezone
 from django.utils.http import parse_etags
 
 from properties.database_rules import LISTING_AGENT_COLUMNS
 
 # Part of every tag (and cache key): bump it when a release changes what these
 # responses contain, so tags and cached entries of the old shape die with the deploy.
-RESPONSE_FORMAT = "2"
+RESPONSE_FORMAT = "3"
 
 
 def digest(*parts) -> str:
-    """The hex digest of ``parts`` under the current response format."""
-    text = "\n".join(str(part) for part in (RESPONSE_FORMAT, *parts))
+    """The hex digest of ``parts`` under the current response format, for today.
+
+    Today's date is part of every tag and cache key: a listing's
+    ``days_on_market`` grows at midnight without any write.
+    """
+    today = timezone.localdate().isoformat()
+    text = "\n".join(str(part) for part in (RESPONSE_FORMAT, today, *parts))
     return hashlib.sha256(text.encode()).hexdigest()
 
 

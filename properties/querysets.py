@@ -33,6 +33,10 @@ class PropertyQuerySet(QuerySet):
             public |= Q(listing_agent=user)
         return self.filter(public)
 
+    def with_reso_data(self):
+        """Everything ``properties.reso.PROPERTY_FIELDS`` reads, in one query: agent and office."""
+        return self.select_related("listing_agent__office")
+
     def with_open_house_between(self, after=None, before=None):
         """Listings with an active open house dated in [after, before] (either end open)."""
         from properties.models import OpenHouse

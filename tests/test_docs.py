@@ -34,6 +34,10 @@ def test_schema_is_openapi_3_with_the_three_auth_schemes(schema):
         ("/api/properties/{id}/", "patch"),
         ("/api/properties/{id}/", "delete"),
         ("/api/properties/{id}/price-history/", "get"),
+        ("/api/properties/{property_pk}/open-houses/", "get"),
+        ("/api/properties/{property_pk}/open-houses/", "post"),
+        ("/api/properties/{property_pk}/open-houses/{open_house_id}/", "patch"),
+        ("/api/properties/{property_pk}/open-houses/{open_house_id}/", "delete"),
     ],
 )
 def test_every_endpoint_is_documented(schema, path, method):
@@ -45,6 +49,8 @@ def test_listing_filters_are_documented_with_types_and_enums(schema):
 
     for name in ("status", "price_min", "bbox", "near", "radius_km", "ordering", "page_size"):
         assert name in parameters
+    for name in ("open_house_after", "open_house_before"):
+        assert parameters[name]["schema"] == {"type": "string", "format": "date"}
     assert "active" in str(parameters["status"]["schema"])
     assert parameters["price_min"]["schema"]["type"] == "number"
 

@@ -16,7 +16,9 @@ with uvloop and httptools, one worker per core.
 import datetime
 import math
 import os
+import sys
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated
 from urllib import parse
 
@@ -25,6 +27,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -40,6 +43,10 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+
+# The listing's time zone is a table of states, not a framework feature: read Hearth's.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from properties.timezones import listing_time_zone_name  # noqa: E402
 
 DATABASE_URL = os.environ["DATABASE_URL"]
 # Hearth's gunicorn holds at most workers x DATABASE_POOL_MAX_SIZE = 4 x 4
@@ -84,14 +91,22 @@ listings = Table(
     Column("price", Numeric(14, 2, asdecimal=True)),
     Column("bedrooms", Integer),
     Column("bathrooms", Numeric(4, 1, asdecimal=True)),
+    Column("bathrooms_full", Integer),
+    Column("bathrooms_half", Integer),
     Column("living_area", Integer),
-    Column("lot_size", BigInteger),
+    Column("lot_size", Numeric(16, 2, asdecimal=True)),
     Column("year_built", Integer),
     Column("description", Text),
     Column("listing_agent_id", BigInteger),
     Column("listed_at", Date),
     Column("sold_at", Date),
     Column("sold_price", Numeric(14, 2, asdecimal=True)),
+    Column("original_list_price", Numeric(14, 2, asdecimal=True)),
+    Column("status_changed_at", DateTime(timezone=True)),
+    Column("price_changed_at", DateTime(timezone=True)),
+    Column("photos_changed_at", DateTime(timezone=True)),
+    Column("internet_display", Boolean),
+    Column("originating_system", String),
     Column("created_at", DateTime(timezone=True)),
     Column("updated_at", DateTime(timezone=True)),
     # Kept by Hearth's database triggers (its migration 0004); read here as Hearth reads them.
@@ -124,14 +139,24 @@ class Listing(BaseModel):
     price: Decimal
     bedrooms: int | None
     bathrooms: Decimal | None
+    bathrooms_full: int | None
+    bathrooms_half: int | None
     living_area: int | None
-    lot_size: int | None
+    lot_size: Decimal | None
     year_built: int | None
     description: str
     listing_agent: ListingAgent | None
     listed_at: datetime.date
     sold_at: datetime.date | None
     sold_price: Decimal | None
+    original_list_price: Decimal | None
+    days_on_market: int | None
+    status_changed_at: datetime.datetime | None
+    price_changed_at: datetime.datetime | None
+    photos_changed_at: datetime.datetime | None
+    internet_display: bool
+    originating_system: str
+    time_zone: str
     created_at: datetime.datetime
     updated_at: datetime.datetime
     primary_photo: str | None
@@ -192,7 +217,8 @@ LISTING_SELECT = select(
     users.c.phone.label("agent_phone"),
     *(listings.c[name] for name in PHOTO_SUMMARY),
 ).select_from(listings.outerjoin(users, listings.c.listing_agent_id == users.c.id))
-VISIBLE = listings.c.status.in_(PUBLIC_STATUSES)  # an anonymous caller's rule
+# An anonymous caller's rule: a public status, and published (not hidden by the MLS).
+VISIBLE = and_(listings.c.status.in_(PUBLIC_STATUSES), listings.c.internet_display)
 
 
 def _origin(request: Request) -> str:
@@ -219,7 +245,25 @@ def _listing(row, origin) -> dict:
     )
     data["photo_count"] = row["photo_total"]
     data["distance_km"] = None
+    data["days_on_market"] = _days_on_market(row)
+    data["time_zone"] = listing_time_zone_name(country=row["country"], state=row["state"])
     return data
+
+
+def _days_on_market(row) -> int | None:
+    # Hearth's Property.days_on_market, with Hearth's TIME_ZONE (UTC) for "today".
+    listed = row["listed_at"]
+    if listed is None:
+        return None
+    end = datetime.datetime.now(datetime.UTC).date()
+    status = row["status"]
+    if status == "sold" and row["sold_at"]:
+        end = row["sold_at"]
+    elif status in ("withdrawn", "expired") and row["status_changed_at"]:
+        end = row["status_changed_at"].astimezone(datetime.UTC).date()
+    elif status == "coming_soon":
+        return 0
+    return max(0, (end - listed).days)
 
 
 def _with_query_param(url, key, value=None):

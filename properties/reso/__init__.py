@@ -14,7 +14,9 @@ package has three parts:
     ``value(obj)`` (the JSON value: numbers as numbers, Timestamps as
     ISO 8601 UTC with ``Z``, Dates as ``YYYY-MM-DD``, lookups in DD display
     form). Build ``$metadata`` and the OData payloads from these tuples and they
-    cannot drift from exports.
+    cannot drift from exports. Read listings with
+    ``Property.objects.with_reso_data()`` (agent and office joined) so
+    ``value()`` costs no query per row.
 
 ``properties.reso.lookups`` — the DD lookup values and Hearth's enumerations.
     ``LOOKUPS[name]`` lists the ``LookupValue(display, member)`` pairs of the

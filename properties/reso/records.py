@@ -42,7 +42,7 @@ KNOWN_FIELDS = {name.lower(): name for name in (*FIELDS_FROM_RESO, *READ_FIELDS)
 def listing_to_reso(listing: Property) -> dict:
     """A listing as a RESO record of plain JSON values (strings, numbers, booleans, None).
 
-    Give it listings loaded with ``select_related("listing_agent__office")``.
+    Give it listings read with ``Property.objects.with_reso_data()`` (agent and office).
     """
     return {reso_field.name: reso_field.value(listing) for reso_field in PROPERTY_FIELDS}
 

@@ -151,6 +151,17 @@ class TestDaysOnMarket:
 
         assert listing.days_on_market == 30
 
+    def test_the_detail_etag_changes_at_midnight_when_the_count_does(self, api_client, monkeypatch):
+        listing = PropertyFactory()
+        today = api_client.get(detail(listing))["ETag"]
+        tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+
+        response = api_client.get(detail(listing), HTTP_IF_NONE_MATCH=today)
+
+        assert response.status_code == 200
+        assert response["ETag"] != today
+
 
 class TestDisplayFlag:
     def test_a_listing_not_for_display_is_hidden_from_the_public(self, api_client):

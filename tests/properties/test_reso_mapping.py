@@ -236,3 +236,10 @@ def test_open_house_office_and_member_records_conform_too():
     assert records["OpenHouse"]["OpenHouseStartTime"] == "2026-12-13T20:00:00Z"
     assert records["OpenHouse"]["OpenHouseType"] == "Broker"
     assert records["Member"]["OfficeName"] == agent.office.name
+
+
+def test_the_documented_field_table_is_the_mapping():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "reso-data.md").read_text()
+    rows = [line for line in doc.splitlines() if line.startswith("| `")]
+    documented = [row.split("`")[1] for row in rows[: len(PROPERTY_FIELDS)]]
+    assert documented == [field.name for field in PROPERTY_FIELDS]

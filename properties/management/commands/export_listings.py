@@ -48,9 +48,7 @@ class Command(BaseCommand):
 
 
 def _listings():
-    return (
-        Property.objects.select_related("listing_agent__office").order_by("id").iterator(CHUNK_SIZE)
-    )
+    return Property.objects.with_reso_data().order_by("id").iterator(CHUNK_SIZE)
 
 
 def _csv_write(file) -> int:
