@@ -2,7 +2,7 @@
 
 import pytest
 
-from properties.factories import PropertyFactory
+from properties.factories import CITIES, PropertyFactory
 from tests.reso.conftest import ROOT, keys
 
 pytestmark = pytest.mark.django_db
@@ -24,8 +24,15 @@ SAME_QUESTIONS = [
 def listings():
     statuses = ["active", "pending", "sold", "coming_soon", "withdrawn"]
     kinds = ["residential", "commercial", "industrial", "land"]
+    # Every city, status and type several times over, so each question has answers.
     return [
-        PropertyFactory(status=statuses[n % 5], property_type=kinds[n % 4], listing_agent=None)
+        PropertyFactory(
+            status=statuses[n % 5],
+            property_type=kinds[n % 4],
+            city_row=CITIES[n % len(CITIES)],
+            living_area=800 + 50 * n,
+            listing_agent=None,
+        )
         for n in range(40)
     ]
 
