@@ -57,6 +57,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/redoc/redoc.standalone.js", views.redoc_bundle, name="redoc-bundle"),
     path("api-auth/", include("rest_framework.urls")),
+    path("reso/", include("reso.urls")),
     path("favicon.ico", views.favicon, name="favicon"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
