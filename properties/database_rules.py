@@ -11,6 +11,9 @@ rules are triggers, and this module is their one home:
 * ``listing_data_version``: anything a listing response shows changing (a
   listing, a photo, a listing agent's shown columns, a deleted user) gives
   ``ListingDataVersion`` a new random token, which keys the response cache.
+* ``change_log``: every change of a listing adds a ``ListingChange`` row with the
+  changed columns (old and new values) and the writer's declared context
+  (``history.change_context``); SQL in ``properties.change_log``.
 
 Lifecycle, so that nobody adding a field has to know the triggers exist:
 
@@ -377,6 +380,13 @@ def _listing_data_version(vendor: str) -> RuleSQL:
     return RuleSQL(setup=[new_token], triggers=triggers)
 
 
+def _change_log(vendor: str) -> RuleSQL:
+    # Its SQL lives in its own module (this one is long enough); the rule is listed here.
+    from properties.change_log import change_log_sql
+
+    return change_log_sql(vendor)
+
+
 RULES = [
     Rule(
         "price_history",
@@ -395,6 +405,12 @@ RULES = [
         "Whatever a listing response shows changing replaces the cache's data version token.",
         ("properties", "0005_listing_data_version"),
         _listing_data_version,
+    ),
+    Rule(
+        "change_log",
+        "Every change of a listing is recorded as a ListingChange with who or what changed it.",
+        ("properties", "0008_listing_change"),
+        _change_log,
     ),
 ]
 RULES_BY_NAME = {rule.name: rule for rule in RULES}
