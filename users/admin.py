@@ -1,7 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from users.autocomplete import LabelledAutocompleteJsonView
 from users.models import User
+
+
+def _autocomplete_view(request):
+    return LabelledAutocompleteJsonView.as_view(admin_site=admin.site)(request)
+
+
+# Autocompletes show each model admin's own label (agents by full name).
+admin.site.autocomplete_view = _autocomplete_view
 
 
 @admin.register(User)
@@ -17,6 +26,13 @@ class UserAdmin(DjangoUserAdmin):
     ]
     list_filter = ["role", "is_staff", "is_superuser", "is_active"]
     search_fields = ["username", "email", "first_name", "last_name", "brokerage", "license_number"]
+    ordering = ["last_name", "first_name", "username"]
+
+    def autocomplete_label(self, user):
+        """``Brian Mitchell (bmitchell)``: the name staff know, the username to tell apart."""
+        name = user.get_full_name()
+        return f"{name} ({user.username})" if name else user.username
+
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (

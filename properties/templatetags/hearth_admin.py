@@ -1,9 +1,8 @@
 """Template tags of Hearth's admin: the dashboard, money and the index's app order."""
 
-from decimal import Decimal
-
 from django import template
 
+from properties import admin_display
 from properties.dashboard import dashboard_data
 
 register = template.Library()
@@ -26,9 +25,4 @@ def hearth_app_order(app_list):
 @register.filter
 def money(value):
     """``752000.00`` → ``$752,000`` (cents shown only when there are any)."""
-    if value in (None, ""):
-        return "—"
-    amount = Decimal(value)
-    if amount == amount.to_integral_value():
-        return f"${amount:,.0f}"
-    return f"${amount:,.2f}"
+    return admin_display.money(value)
