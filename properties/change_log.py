@@ -11,6 +11,7 @@ are invisible to other connections).
 """
 
 from django.apps import apps as global_apps
+from django.db import DEFAULT_DB_ALIAS, connections
 
 CONTEXT_SETTING = "hearth.change_context"
 SQLITE_CONTEXT_TABLE = "properties_change_context"
@@ -53,9 +54,8 @@ def change_log_sql(vendor: str):
             ],
             teardown=[f"DROP FUNCTION IF EXISTS {function}();"],
         )
-    columns = [
-        field.column for field in listing_model._meta.concrete_fields if field.column not in IGNORED
-    ]
+    columns = _sqlite_columns(listing) or [f.column for f in listing_model._meta.concrete_fields]
+    columns = [column for column in columns if column not in IGNORED]
     pairs = " UNION ALL ".join(
         f"SELECT '{column}' AS k, OLD.{column} AS o, NEW.{column} AS n" for column in columns
     )
@@ -78,3 +78,17 @@ def change_log_sql(vendor: str):
         ],
         teardown=[f"DROP TABLE IF EXISTS {SQLITE_CONTEXT_TABLE};"],
     )
+
+
+def _sqlite_columns(table: str) -> list[str]:
+    # SQLite triggers must name the columns they compare: the table's own, as the
+    # database has them (a migration may rename one before the model follows), so
+    # the next migrate's sync rebuilds the trigger from the new schema.
+    # Empty when the table does not exist yet (uninstalling from a new database).
+    connection = connections[DEFAULT_DB_ALIAS]
+    with connection.cursor() as cursor:
+        if table not in connection.introspection.table_names(cursor):
+            return []
+        return [
+            column.name for column in connection.introspection.get_table_description(cursor, table)
+        ]

@@ -32,15 +32,18 @@ def change_context(context: str):
     using = router.db_for_write(Property)
     connection = connections[using]
     context = context[:255]
+    # Outside a transaction nothing encloses this one: no context to read or restore
+    # (PostgreSQL's is transaction-local and ends with it; SQLite's row is deleted).
+    outermost = not connection.in_atomic_block
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        previous = _get(cursor, connection.vendor)
+        previous = "" if outermost else _get(cursor, connection.vendor)
         _set(cursor, connection.vendor, context)
         try:
             yield
         finally:
-            if connection.needs_rollback:
-                pass  # the transaction is lost anyway; its context goes with it
-            else:
+            restore = not (outermost and connection.vendor == "postgresql")
+            # A transaction that failed is rolled back, its context with it.
+            if restore and not connection.needs_rollback:
                 _set(cursor, connection.vendor, previous)
 
 
