@@ -30,7 +30,8 @@ class AgentFilter(admin.SimpleListFilter):
     """Listing agents by full name, sorted by last then first name (not agent1, agent10...)."""
 
     title = "listing agent"
-    parameter_name = "listing_agent__id__exact"
+    parameter_name = "agent"
+    field_path = "listing_agent_id"
 
     def lookups(self, request, model_admin):
         agents = User.objects.agents().order_by("last_name", "first_name", "username")
@@ -41,7 +42,10 @@ class AgentFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(**{self.parameter_name: self.value()})
+            try:
+                return queryset.filter(**{self.field_path: int(self.value())})
+            except ValueError:
+                return queryset.none()  # a hand-edited URL: nothing matches, no 500
         return queryset
 
 

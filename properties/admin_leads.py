@@ -27,7 +27,7 @@ class AnsweredFilter(admin.SimpleListFilter):
 class ListingAgentFilter(AgentFilter):
     """The agent of the listing a lead is about."""
 
-    parameter_name = "property__listing_agent__id__exact"
+    field_path = "property__listing_agent_id"
 
 
 class InquiryAdminForm(forms.ModelForm):
@@ -109,14 +109,10 @@ class InquiryAdmin(admin.ModelAdmin):
             )
 
 
-class FavoriteListingAgentFilter(AgentFilter):
-    parameter_name = "property__listing_agent__id__exact"
-
-
 @admin.register(Favorite)
 class FavoriteAdmin(admin.ModelAdmin):
     list_display = ["created_at", "user", "listing", "agent"]
-    list_filter = [FavoriteListingAgentFilter, "created_at"]
+    list_filter = [ListingAgentFilter, "created_at"]
     list_select_related = ["user", "property", "property__listing_agent"]
     search_fields = ["user__username", "user__email", "property__mls_number"]
     date_hierarchy = "created_at"
