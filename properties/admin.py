@@ -126,17 +126,21 @@ class PropertyPhotoInline(admin.TabularInline):
     model = PropertyPhoto
     form = PropertyPhotoForm
     extra = 0
-    fields = ["thumbnail", "image", "caption", "position", "width", "height"]
-    readonly_fields = ["thumbnail", "width", "height"]
+    # Size shown under the preview, not in columns of its own: the table fits 1280 px.
+    fields = ["thumbnail", "image", "caption", "position"]
+    readonly_fields = ["thumbnail"]
 
     @admin.display(description="Preview")
     def thumbnail(self, photo):
         if not photo.image:
             return "—"
         return format_html(
-            '<img src="{}" alt="{}" style="max-height:80px;max-width:120px">',
+            '<img src="{}" alt="{}" style="max-height:80px;max-width:120px">'
+            '<div class="hearth-photo-size">{} × {}</div>',
             photo.image.url,
             photo.caption,
+            photo.width or "?",
+            photo.height or "?",
         )
 
 
