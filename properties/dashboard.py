@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from properties import caching
 from properties.models import Inquiry, Property
 from properties.selectors import PercentileCont, to_cents
 
@@ -78,28 +79,45 @@ def _medians_by_month(since: date) -> list[tuple[str, Decimal]]:
     return medians
 
 
+def _listing_numbers(now, today, week) -> tuple:
+    new_listings = Property.objects.filter(created_at__gte=week).aggregate(
+        week=Count("id"), today=Count("id", filter=Q(created_at__gte=today))
+    )
+    counts = dict(Property.objects.order_by().values_list("status").annotate(total=Count("id")))
+    by_status = [
+        (status.label, status.value, counts.get(status.value, 0)) for status in Property.Status
+    ]
+    medians = _medians_by_month(_first_month(timezone.localtime(now).date()))
+    return new_listings["today"], new_listings["week"], by_status, medians
+
+
 def dashboard_data(*, now: datetime | None = None) -> Dashboard:
-    """The admin index's numbers; six queries whatever the amount of data."""
+    """The admin index's numbers: four queries (a cache hit) or seven, whatever the data."""
     now = now or timezone.now()
     today, week = _day_starts(now)
     board = Dashboard()
 
-    new_listings = Property.objects.filter(created_at__gte=week).aggregate(
-        week=Count("id"), today=Count("id", filter=Q(created_at__gte=today))
-    )
-    board.listings_today, board.listings_week = new_listings["today"], new_listings["week"]
+    # The listing aggregates read every listing (~0.5 s on 100k on PostgreSQL):
+    # cached under the listing data version, which every listing write replaces
+    # (database rule), so they are never stale; a hit costs one query.
+    token = caching.listing_data_version()
+    key = f"hearth:dashboard:{token}:{today.isoformat()}"
+    listings = caching._cache_get(key) if token else None
+    if listings is None:
+        listings = _listing_numbers(now, today, week)
+        if token:
+            caching._cache_set(key, listings)
+    (
+        board.listings_today,
+        board.listings_week,
+        board.by_status,
+        board.median_by_month,
+    ) = listings
 
     new_inquiries = Inquiry.objects.filter(created_at__gte=week).aggregate(
         week=Count("id"), today=Count("id", filter=Q(created_at__gte=today))
     )
     board.inquiries_today, board.inquiries_week = new_inquiries["today"], new_inquiries["week"]
-
-    counts = dict(Property.objects.order_by().values_list("status").annotate(total=Count("id")))
-    board.by_status = [
-        (status.label, status.value, counts.get(status.value, 0)) for status in Property.Status
-    ]
-
-    board.median_by_month = _medians_by_month(_first_month(timezone.localtime(now).date()))
 
     waiting = Inquiry.objects.filter(answered_at__isnull=True)
     board.leads_waiting = waiting.count()

@@ -85,12 +85,12 @@ class TestIndexPage:
         client.force_login(StaffFactory(is_superuser=True))
         PropertyFactory.create_batch(2)
         InquiryFactory.create_batch(2)
-        # session, user, recent actions, six dashboard queries
-        with django_assert_num_queries(9):
+        # session, user, recent actions; the dashboard: data version, 6 aggregates (a miss)
+        with django_assert_num_queries(10):
             small = client.get("/admin/")
         PropertyFactory.create_batch(20)
         InquiryFactory.create_batch(20)
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(10):
             large = client.get("/admin/")
         assert small.status_code == large.status_code == 200
 
@@ -107,3 +107,18 @@ class TestIndexPage:
         # Hearth's own apps lead; Groups and API tokens come last.
         assert html.index("app-properties") < html.index("app-users") < html.index("app-auth")
         assert html.index("app-users") < html.index("app-authtoken")
+
+
+class TestCache:
+    def test_listing_numbers_are_cached_until_a_listing_changes(self, django_assert_num_queries):
+        listing = PropertyFactory(status="active")
+        dashboard_data(now=NOW)
+
+        with django_assert_num_queries(4):  # data version, then the inquiry numbers only
+            cached = dashboard_data(now=NOW)
+        Property.objects.filter(pk=listing.pk).update(status="pending")
+        with django_assert_num_queries(7):
+            fresh = dashboard_data(now=NOW)
+
+        assert ("Active", "active", 1) in cached.by_status
+        assert ("Pending", "pending", 1) in fresh.by_status
