@@ -61,7 +61,11 @@ class BatchWriter:
 def _atomic_call(write, args, kwargs, context):
     from properties.history import change_context  # history imports the models
 
-    with transaction.atomic(), change_context(context):
+    if not context:
+        with transaction.atomic():
+            write(*args, **kwargs)
+        return
+    with change_context(context):  # its own transaction.atomic
         write(*args, **kwargs)
 
 
