@@ -27,4 +27,6 @@ HEALTHCHECK --interval=30s --timeout=3s --start-period=20s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request as r; host = os.environ.get('DJANGO_ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('.*') or 'localhost'; r.urlopen(r.Request('http://127.0.0.1:8000/healthz', headers={'Host': host}), timeout=2)"]
 # gunicorn stops gracefully on TERM: requests in flight finish (graceful_timeout).
 STOPSIGNAL SIGTERM
-CMD ["gunicorn", "config.wsgi", "--config", "gunicorn.conf.py"]
+# config.asgi under uvicorn workers: requests are received whole before a thread
+# works on them, so slow clients cannot tie the server up (gunicorn.conf.py).
+CMD ["gunicorn", "config.asgi", "--config", "gunicorn.conf.py"]

@@ -1,5 +1,10 @@
 """Fixtures shared by the whole suite."""
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
@@ -52,3 +57,35 @@ def agent_api(api_client, agent):
 def staff_api(api_client, staff):
     api_client.force_authenticate(staff)
     return api_client
+
+
+@pytest.fixture
+def production_setting():
+    """Evaluate a settings expression in a fresh interpreter with production settings.
+
+    Settings are computed once at import, so each environment needs its own process.
+    """
+
+    def evaluate(expression, **environment):
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_"))
+        }
+        # DJANGO_DEBUG is pinned so a developer's .env (which turns debug on) cannot leak in.
+        env.update(
+            {
+                "DJANGO_SECRET_KEY": "x" * 50,
+                "DJANGO_DEBUG": "false",
+                "DJANGO_SETTINGS_MODULE": "config.settings",
+                **environment,
+            }
+        )
+        code = f"import json; from django.conf import settings; print(json.dumps({expression}))"
+        # Our own interpreter running our own code: nothing untrusted reaches the command.
+        output = subprocess.run(  # noqa: S603
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        return json.loads(output.stdout)
+
+    return evaluate

@@ -1,4 +1,7 @@
-"""gunicorn settings for Hearth; every value can be overridden from the environment."""
+"""gunicorn settings for Hearth; every value can be overridden from the environment.
+
+Run as ``gunicorn config.asgi --config gunicorn.conf.py``.
+"""
 
 import multiprocessing
 import os
@@ -10,21 +13,30 @@ def _int(name, default):
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 
-# gthread workers: the API waits on PostgreSQL most of the time, and threads
-# overlap those waits without the memory of more processes. Two processes per
-# core keep both cores busy while one process holds the GIL; four threads each
-# match the default DATABASE_POOL_MAX_SIZE (4), so a thread never queues for a
-# connection its own process could have had. On 2 cores: 4 x 4 = 16 requests
-# in flight and at most 16 PostgreSQL connections per server.
-worker_class = "gthread"
+# uvicorn workers (config.workers) serving the ASGI app (config.asgi): each
+# worker's event loop reads requests from any number of connections, and a
+# request reaches Django only once its headers and body have fully arrived
+# (config.buffering), so slow or idle clients never hold a thread. gthread
+# workers read requests in their threads: ten clients trickling a header line
+# every few seconds stopped a server (docs/operations.md "Slow clients").
+# Django's sync code then runs in a thread per request, at most
+# GUNICORN_THREADS (4) at once per process, matching the default
+# DATABASE_POOL_MAX_SIZE (4), so a request never queues for a connection its
+# own process could have had. Two processes per core keep both cores busy
+# while one holds the GIL. On 2 cores: 4 x 4 = 16 requests in Django at once
+# and at most 16 PostgreSQL connections per server; more wait, received, in
+# the event loops.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "config.workers.HearthUvicornWorker")
 workers = _int("GUNICORN_WORKERS", max(2, multiprocessing.cpu_count() * 2))
+# Read by config.asgi (not by gunicorn, whose threads setting only gthread uses).
 threads = _int("GUNICORN_THREADS", 4)
 # Connections waiting for a thread; beyond this the kernel refuses, which a
 # load balancer sees and retries elsewhere (better than queueing for minutes).
 backlog = _int("GUNICORN_BACKLOG", 256)
 
-# A worker silent this long is killed and replaced; PostgreSQL's statement
-# timeout (DATABASE_STATEMENT_TIMEOUT_MS, 15 s) fires well before it.
+# A worker whose event loop is silent this long is killed and replaced (a
+# request stuck in Django does not block the loop; PostgreSQL's statement
+# timeout, DATABASE_STATEMENT_TIMEOUT_MS = 15 s, ends stuck queries).
 timeout = _int("GUNICORN_TIMEOUT", 30)
 # On TERM or HUP, requests in flight get this long to finish (graceful shutdown).
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
@@ -43,6 +55,8 @@ SHM = "/dev/shm"  # noqa: S108
 if os.path.isdir(SHM):
     worker_tmp_dir = SHM
 
+# Only the gthread fallback reads X-Forwarded-* itself; the uvicorn workers leave
+# them to the app, which believes them through TRUSTED_PROXIES only.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # gunicorn's runtime control socket is not used; without it, several servers

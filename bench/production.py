@@ -16,6 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 LOG_DIR = ROOT / "bench" / "out"
+# What the Dockerfile serves; HEARTH_APP=config.wsgi (with GUNICORN_WORKER_CLASS=gthread)
+# measures the previous gthread set-up for comparison.
+APP = os.environ.get("HEARTH_APP", "config.asgi")
 
 
 def production_env(database_url, **overrides):
@@ -142,7 +145,7 @@ class Gunicorn(Server):
     def __init__(self, name, port, env, *, ready_path="/healthz", log_path=None):
         super().__init__(
             name,
-            [str(GUNICORN), "config.wsgi", "--config", "gunicorn.conf.py"],
+            [str(GUNICORN), env.get("HEARTH_APP", APP), "--config", "gunicorn.conf.py"],
             {**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
             port,
             ROOT,

@@ -2,6 +2,8 @@
 
 import logging
 
+from botocore.exceptions import BotoCoreError
+from botocore.exceptions import ClientError as StorageClientError
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
@@ -18,6 +20,10 @@ logger = logging.getLogger(__name__)
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 DATABASE_UNAVAILABLE_DETAIL = "The database is unavailable or overloaded; try again shortly."
 RETRY_AFTER_SECONDS = "5"
+# Object storage (AWS_STORAGE_BUCKET_NAME) unreachable or refusing: the upload's
+# transaction rolls back, nothing is stored, and the client may retry.
+STORAGE_UNAVAILABLE = (BotoCoreError, StorageClientError)
+STORAGE_UNAVAILABLE_DETAIL = "File storage is unavailable; try the upload again shortly."
 
 
 def api_exception_handler(exc, context):
@@ -33,6 +39,13 @@ def api_exception_handler(exc, context):
         logger.error("database unavailable: %r", exc)
         return Response(
             {"detail": DATABASE_UNAVAILABLE_DETAIL},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": RETRY_AFTER_SECONDS},
+        )
+    elif isinstance(exc, STORAGE_UNAVAILABLE):
+        logger.error("file storage unavailable: %r", exc)
+        return Response(
+            {"detail": STORAGE_UNAVAILABLE_DETAIL},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
             headers={"Retry-After": RETRY_AFTER_SECONDS},
         )

@@ -125,6 +125,19 @@ for _database in DATABASES.values():
     # The pool checks a connection before lending it, so the connections that a
     # database restart broke are replaced instead of failing one request each.
     _database["CONN_HEALTH_CHECKS"] = True
+for _database in DATABASES.values():
+    if _database["ENGINE"] != "django.db.backends.sqlite3":
+        continue
+    # SQLite as a real embedded database, with requests and background jobs
+    # writing at once. WAL lets readers go on while one connection writes.
+    # IMMEDIATE takes the write lock when a transaction begins, so a writer
+    # waits its turn (up to the busy timeout) instead of failing with
+    # "database is locked" when it upgrades a read lock mid-transaction, which
+    # SQLite refuses at once because two such upgrades would deadlock.
+    _options = _database.setdefault("OPTIONS", {})
+    _options.setdefault("transaction_mode", "IMMEDIATE")
+    _options.setdefault("timeout", env.float("SQLITE_BUSY_TIMEOUT", default=20.0))
+    _options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------
@@ -181,6 +194,32 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Photos and avatars in S3-compatible object storage (AWS S3, MinIO, R2, ...)
+# through django-storages when a bucket is named; their URLs then point at the
+# bucket or at AWS_S3_CUSTOM_DOMAIN (a CDN in front of it). Credentials come
+# from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or an instance role).
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            # Empty counts as unset (docker-compose passes every variable through).
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("AWS_S3_REGION_NAME", default="") or None,
+            "custom_domain": env("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+            # Plain URLs by default: listing pages are cached (API_RESPONSE_CACHE)
+            # for longer than a signed URL lives, and the photos are public anyway.
+            # A private bucket sets AWS_QUERYSTRING_AUTH=true.
+            "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
+            "file_overwrite": False,
+            # Names are random and never reused: clients and the CDN may keep them.
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+# The embedded default: files under MEDIA_ROOT, served at /media/ by
+# config.media unless a front server does it (then set SERVE_MEDIA=false).
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not AWS_STORAGE_BUCKET_NAME)
 
 # --- Request limits -------------------------------------------------------
 # The largest request body accepted at all (a 10 MB photo plus form overhead);
@@ -191,6 +230,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_6
 # before decoding, so decompression bombs are caught), are refused with 400.
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=50_000_000)
+# Memory the decoded pixels of one upload may take (Pillow holds most images at
+# 4 bytes a pixel): a 190 kB PNG can inflate to 200 MB. JPEGs beyond it are
+# decoded at a reduced scale instead; other formats are refused.
+PHOTO_MAX_DECODED_BYTES = env.int("PHOTO_MAX_DECODED_BYTES", default=128 * 1024 * 1024)
+# Uploads decoding at once in one process; the others wait up to the given
+# seconds (then 503), so a burst of uploads cannot multiply a worker's memory.
+PHOTO_DECODE_CONCURRENCY = env.int("PHOTO_DECODE_CONCURRENCY", default=2)
+PHOTO_DECODE_WAIT_SECONDS = env.float("PHOTO_DECODE_WAIT_SECONDS", default=20.0)
+# import_listings: a URL download ends within this many seconds in total, however
+# slowly the server sends (properties.feeds).
+IMPORT_FETCH_TIMEOUT = env.float("IMPORT_FETCH_TIMEOUT", default=30.0)
 
 # --- CORS -----------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])

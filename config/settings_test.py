@@ -47,6 +47,16 @@ _DEFAULT = {
     **DATABASES["default"],
     "OPTIONS": {k: v for k, v in DATABASES["default"].get("OPTIONS", {}).items() if k != "pool"},
 }
+if _DEFAULT["ENGINE"] == "django.db.backends.sqlite3":
+    # The suite's SQLite database lives in memory, shared between connections
+    # by table locks that IMMEDIATE transactions would hold across them; WAL
+    # does not apply there either. tests/config/test_sqlite_concurrency.py
+    # runs the production options on a file database in its own process.
+    _DEFAULT["OPTIONS"] = {
+        k: v
+        for k, v in _DEFAULT["OPTIONS"].items()
+        if k not in {"transaction_mode", "init_command", "timeout"}
+    }
 if _DEFAULT["ENGINE"] == "django.db.backends.postgresql":
     # Tests run in transactions that never commit, and PostgreSQL replaces the
     # listing data version at commit; this makes the same triggers replace it

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import (
@@ -10,6 +8,7 @@ from drf_spectacular.views import (
 from rest_framework.routers import DefaultRouter
 
 from config import views
+from config.media import media_urlpatterns
 from properties.urls import router as properties_router
 from users.urls import router as users_router
 
@@ -59,8 +58,7 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+urlpatterns += media_urlpatterns()
 
 handler400 = "config.views.bad_request"
 handler403 = "config.views.permission_denied"

@@ -13,7 +13,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from properties import admin_leads, history, images, services  # noqa: F401 (registers leads)
+from config import images
+from properties import admin_leads, history, services  # noqa: F401 (registers leads)
 from properties.admin_display import AgentFilter, address_query, agent_name, money
 from properties.conditional import listing_etag
 from properties.models import ListingChange, PriceChange, Property, PropertyPhoto
@@ -57,7 +58,7 @@ class MultipleImageField(forms.FileField):
         verified = []
         for upload in files:
             try:
-                verified.append(images.verified_upload(super().clean(upload, initial)))
+                verified.append(images.sanitized_upload(super().clean(upload, initial)))
             except ValidationError as exc:
                 raise ValidationError(f"{upload.name}: {' '.join(exc.messages)}") from None
         return verified
@@ -99,7 +100,7 @@ class PropertyAdminForm(forms.ModelForm):
 
 
 class PropertyPhotoForm(forms.ModelForm):
-    """Admin uploads pass the same verification as the API's (``images.verify_image``).
+    """Admin uploads pass the same gate as the API's (``images.sanitized_upload``).
 
     Left blank, the position is the API's default: after the listing's last photo.
     """
@@ -115,7 +116,7 @@ class PropertyPhotoForm(forms.ModelForm):
     def clean_image(self):
         image = self.cleaned_data.get("image")
         if isinstance(image, UploadedFile):
-            image, self.verified_image = images.verified_upload(image)
+            image, self.verified_image = images.sanitized_upload(image)
         return image
 
     def _post_clean(self):
@@ -221,13 +222,19 @@ class PropertyAdmin(admin.ModelAdmin):
         "agent",
         "updated_display",
     ]
-    list_filter = ["status", "property_type", AgentFilter, "listed_at"]
+    list_filter = [
+        "status",
+        "property_type",
+        AgentFilter,
+        "listed_at",
+        ("archived_at", admin.EmptyFieldListFilter),
+    ]
     list_select_related = ["listing_agent"]
     list_per_page = 50
     search_fields = ["street_address", "city", "postal_code", "mls_number"]
     date_hierarchy = "listed_at"
     autocomplete_fields = ["listing_agent"]
-    readonly_fields = ["created_at", "updated_at", "map_preview", "change_history"]
+    readonly_fields = ["created_at", "updated_at", "archived_at", "map_preview", "change_history"]
     inlines = [PropertyPhotoInline, PriceChangeInline]
     actions = [
         *(_status_action(status) for status in Property.Status if status != Property.Status.SOLD),
@@ -265,7 +272,19 @@ class PropertyAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Dates", {"fields": ["listed_at", "sold_at", "sold_price", "created_at", "updated_at"]}),
+        (
+            "Dates",
+            {
+                "fields": [
+                    "listed_at",
+                    "sold_at",
+                    "sold_price",
+                    "created_at",
+                    "updated_at",
+                    "archived_at",
+                ]
+            },
+        ),
         ("Photos", {"fields": ["add_photos"]}),
         ("Change history", {"fields": ["change_history"]}),
         (None, {"fields": ["loaded_etag", "photo_order"], "classes": ["hidden"]}),
@@ -354,6 +373,17 @@ class PropertyAdmin(admin.ModelAdmin):
     @admin.display(description="Address", ordering="street_address")
     def address_line(self, listing):
         return f"{listing.street_address} {listing.unit}".strip()
+
+    # Deleting in the admin archives, as the API does: the confirmation page
+    # lists nothing else, because nothing else goes (services.property_delete).
+    def get_deleted_objects(self, objs, request):
+        return [str(listing) for listing in objs], {"listings": len(objs)}, set(), []
+
+    def delete_model(self, request, obj):
+        services.properties_archive(queryset=Property.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.properties_archive(queryset=queryset)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

@@ -26,6 +26,9 @@ def agent_name(agent) -> str:
     return agent.get_full_name() or agent.get_username()
 
 
+NO_AGENT = "none"
+
+
 class AgentFilter(admin.SimpleListFilter):
     """Listing agents by full name, sorted by last then first name (not agent1, agent10...)."""
 
@@ -36,11 +39,17 @@ class AgentFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         agents = User.objects.agents().order_by("last_name", "first_name", "username")
         return [
-            (agent.pk, agent_name(agent))
-            for agent in agents.only("pk", "first_name", "last_name", "username")
+            *(
+                (agent.pk, agent_name(agent))
+                for agent in agents.only("pk", "first_name", "last_name", "username")
+            ),
+            (NO_AGENT, "No agent"),
         ]
 
     def queryset(self, request, queryset):
+        if self.value() == NO_AGENT:
+            # Unassigned listings (e.g. their agent's account was deleted), to reassign.
+            return queryset.filter(**{self.field_path: None})
         if self.value():
             try:
                 return queryset.filter(**{self.field_path: int(self.value())})

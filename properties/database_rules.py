@@ -409,7 +409,7 @@ RULES = [
     Rule(
         "change_log",
         "Every change of a listing is recorded as a ListingChange with who or what changed it.",
-        ("properties", "0008_listing_change"),
+        ("properties", "0009_listing_change"),
         _change_log,
     ),
 ]

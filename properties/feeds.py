@@ -12,6 +12,7 @@ import ipaddress
 import json
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from urllib.parse import urljoin, urlsplit
 from properties.reso import csv_unquote
 
 FORMATS = ("csv", "json")
+# The whole fetch (connecting, redirects, headers and body) ends by this
+# deadline; settings.IMPORT_FETCH_TIMEOUT overrides it.
 FETCH_TIMEOUT_SECONDS = 30
 MAX_FEED_BYTES = 512 * 1024 * 1024
 MAX_REDIRECTS = 5
@@ -198,12 +201,61 @@ def _json_feed(text: str) -> Feed:
 # --- URLs ---------------------------------------------------------------------------------
 
 
-def url_fetch(url: str, *, allow_private: bool = False) -> tuple[bytes, str]:
-    """GET ``url`` with a timeout and a size cap; return the body and its content type."""
-    deadline = time.monotonic() + FETCH_TIMEOUT_SECONDS
+class _Deadline:
+    """One overall time limit for a fetch, enforced by cutting the connection.
+
+    A socket timeout bounds each read, not the total: a server that sends a
+    byte a second never trips it, and a buffered read of 64 KiB waits for all
+    of them. A timer that shuts the socket down at the deadline ends whatever
+    read is blocked at that moment, however the server trickles.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+        self.expired = False
+
+    def remaining(self) -> float:
+        left = self.at - time.monotonic()
+        if left <= 0:
+            self.expired = True
+            raise self.error()
+        return left
+
+    def error(self) -> "FeedError":
+        return FeedError(f"The download took longer than the {self.seconds:g} s allowed.")
+
+    def watch(self, connection) -> threading.Timer:
+        def cut():
+            self.expired = True
+            if connection.sock is not None:
+                try:
+                    connection.sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass  # already closed
+
+        timer = threading.Timer(self.remaining(), cut)
+        timer.daemon = True
+        timer.start()
+        return timer
+
+
+def _fetch_timeout() -> float:
+    from django.conf import settings
+
+    return getattr(settings, "IMPORT_FETCH_TIMEOUT", FETCH_TIMEOUT_SECONDS)
+
+
+def url_fetch(
+    url: str, *, allow_private: bool = False, timeout: float | None = None
+) -> tuple[bytes, str]:
+    """GET ``url`` within ``timeout`` seconds in total and a size cap; return body and type."""
+    deadline = _Deadline(timeout if timeout is not None else _fetch_timeout())
     for _ in range(MAX_REDIRECTS + 1):
-        response, connection = _url_request(url, allow_private=allow_private)
+        connection = _url_connection(url, allow_private=allow_private, deadline=deadline)
+        watchdog = deadline.watch(connection)
         try:
+            response = _url_request(connection, url)
             if response.status in {301, 302, 303, 307, 308}:
                 location = response.getheader("Location")
                 if not location:
@@ -212,15 +264,26 @@ def url_fetch(url: str, *, allow_private: bool = False) -> tuple[bytes, str]:
                 continue
             if response.status != 200:
                 raise FeedError(f"{url} answered HTTP {response.status} {response.reason}.")
-            return _body_read(response, url, deadline), response.getheader("Content-Type", "")
-        except (OSError, http.client.HTTPException) as exc:
+            body = _body_read(response, url)
+            if deadline.expired:
+                # A cut socket reads as the end of the body: never take it for the whole feed.
+                raise deadline.error()
+            return body, response.getheader("Content-Type", "")
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            if deadline.expired:
+                raise deadline.error() from None
             raise FeedError(f"Reading {url} failed: {exc}.") from None
+        except FeedError:
+            if deadline.expired:
+                raise deadline.error() from None
+            raise
         finally:
+            watchdog.cancel()
             connection.close()
     raise FeedError(f"{url} redirects more than {MAX_REDIRECTS} times.")
 
 
-def _url_request(url, *, allow_private):
+def _url_connection(url, *, allow_private, deadline):
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in {"http", "https"} or not parts.hostname:
@@ -231,9 +294,13 @@ def _url_request(url, *, allow_private):
         raise FeedError(f"{url} has an invalid port.") from None
     address = _address_resolve(parts.hostname, port, allow_private=allow_private)
     connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
-    connection = connection_class(
-        parts.hostname, port, address=address, timeout=FETCH_TIMEOUT_SECONDS
-    )
+    # Each socket operation also times out by the deadline (connect, TLS), so
+    # the watchdog only has to cut reads already under way.
+    return connection_class(parts.hostname, port, address=address, timeout=deadline.remaining())
+
+
+def _url_request(connection, url):
+    parts = urlsplit(url)
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
@@ -241,9 +308,8 @@ def _url_request(url, *, allow_private):
         connection.request(
             "GET", path, headers={"User-Agent": "Hearth import_listings", "Accept": "*/*"}
         )
-        return connection.getresponse(), connection
+        return connection.getresponse()
     except (OSError, http.client.HTTPException) as exc:
-        connection.close()
         raise FeedError(f"Fetching {url} failed: {exc}.") from None
 
 
@@ -264,7 +330,7 @@ def _address_resolve(host: str, port: int, *, allow_private: bool) -> str:
     return addresses[0]
 
 
-def _body_read(response, url, deadline) -> bytes:
+def _body_read(response, url) -> bytes:
     length = response.getheader("Content-Length")
     if length and length.isdigit() and int(length) > MAX_FEED_BYTES:
         raise FeedError(f"{url} is {length} bytes, more than the {MAX_FEED_BYTES} allowed.")
@@ -273,8 +339,6 @@ def _body_read(response, url, deadline) -> bytes:
         size += len(chunk)
         if size > MAX_FEED_BYTES:
             raise FeedError(f"{url} is more than the {MAX_FEED_BYTES} bytes allowed.")
-        if time.monotonic() > deadline:
-            raise FeedError(f"{url} took more than {FETCH_TIMEOUT_SECONDS} s to download.")
         chunks.append(chunk)
     return b"".join(chunks)
 

@@ -119,6 +119,15 @@ class Property(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Deleting a listing archives it (services.property_delete): it leaves the
+    # API, its lists and searches, while the inquiries and favourites that refer
+    # to it stay readable by their owners.
+    archived_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the listing was deleted; archived listings are hidden from the API.",
+    )
     # Written only by the database rules (see above). The database default lets rows
     # inserted outside Django (bench data, raw SQL) start with no photos too.
     photo_total = models.PositiveIntegerField(default=0, db_default=0, editable=False)
@@ -140,10 +149,18 @@ class Property(models.Model):
             # The visibility rule alone (every unfiltered list's COUNT(*)): a
             # deduplicated status-only index is a fraction of the composite one
             # below, so counting ~90k visible rows reads half the pages.
-            models.Index(fields=["status"], name="property_status_idx"),
+            # Partial, like every list's visibility rule (archived listings are
+            # never listed), so counts stay index-only scans.
+            models.Index(
+                fields=["status"],
+                name="property_status_idx",
+                condition=models.Q(archived_at__isnull=True),
+            ),
             # Covers the common status/type/price filters, counts included.
             models.Index(
-                fields=["status", "property_type", "price"], name="property_status_type_price_idx"
+                fields=["status", "property_type", "price"],
+                name="property_status_type_price_idx",
+                condition=models.Q(archived_at__isnull=True),
             ),
             # Each ordering with its id tie-breaker, so a page is read straight off an index.
             models.Index(fields=["price", "id"], name="property_price_id_idx"),
@@ -270,7 +287,9 @@ class Favorite(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="favorites"
     )
-    property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="favorites")
+    # PROTECT: a listing is archived, never erased, while someone's favourite
+    # or inquiry refers to it; erasing one is refused rather than taking them along.
+    property = models.ForeignKey(Property, on_delete=models.PROTECT, related_name="favorites")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -286,7 +305,7 @@ class Favorite(models.Model):
 class Inquiry(models.Model):
     """A message about a listing to its agent, from a signed-in user or a named visitor."""
 
-    property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="inquiries")
+    property = models.ForeignKey(Property, on_delete=models.PROTECT, related_name="inquiries")
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -21,13 +21,20 @@ def search_vector():
 
 class PropertyQuerySet(QuerySet):
     def visible_to(self, user):
-        """Listings ``user`` may see: public statuses, plus an agent's own, plus all for staff."""
+        """Listings ``user`` may see: public statuses, plus an agent's own, plus all for staff.
+
+        Archived (deleted) listings are seen by no one through the API.
+        """
+        live = self.filter(archived_at__isnull=True)
         if user.is_authenticated and user.is_staff:
-            return self
+            return live
         public = Q(status__in=self.model.PUBLIC_STATUSES)
         if user.is_authenticated:
             public |= Q(listing_agent=user)
-        return self.filter(public)
+        return live.filter(public)
+
+    def archived(self):
+        return self.filter(archived_at__isnull=False)
 
     def with_list_data(self):
         """Everything the list and detail shape needs, in one query whatever the page size.

@@ -22,11 +22,16 @@ def to_cents(value) -> Decimal | None:
 
 
 def favorite_listings(*, user):
-    """The listings ``user`` saved and may still see, most recently saved first."""
+    """The listings ``user`` saved and may still see, most recently saved first.
+
+    A deleted (archived) listing stays in its savers' favourites, marked by
+    ``archived_at``: deleting it is someone else's action, and must not take
+    a client's saved listing away.
+    """
     if not user.is_authenticated:
         return Property.objects.none()
     return (
-        Property.objects.visible_to(user)
+        (Property.objects.visible_to(user) | Property.objects.archived())
         .filter(favorites__user=user)
         .with_list_data()
         # The join made by the filter above is reused: one row per favorite.

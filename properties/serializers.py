@@ -5,8 +5,9 @@ from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.reverse import reverse
 
+from config import images
 from config.serializers import CharField, ModelSerializer
-from properties import images, validators
+from properties import validators
 from properties.models import (
     Favorite,
     Inquiry,
@@ -245,6 +246,14 @@ class PropertySerializer(ModelSerializer):
         return attrs
 
 
+class FavoriteListingSerializer(PropertySerializer):
+    """A saved listing: the listing shape, plus when it was deleted (null while it is live)."""
+
+    class Meta(PropertySerializer.Meta):
+        fields = [*PropertySerializer.Meta.fields, "archived_at"]
+        read_only_fields = [*PropertySerializer.Meta.read_only_fields, "archived_at"]
+
+
 class PriceChangeSerializer(ModelSerializer):
     """One change of a listing's asking price."""
 
@@ -276,7 +285,7 @@ class PropertyPhotoSerializer(ModelSerializer):
     """A photo of a listing; uploads are multipart with the file in ``image``."""
 
     # A plain FileField: the client's file name is discarded and the content is
-    # verified by images.verify_image, not by DRF's (limit-less) ImageField.
+    # verified and re-encoded by images.sanitized_upload, not by DRF's (limit-less) ImageField.
     image = serializers.FileField(
         max_length=None,
         help_text="JPEG, PNG or WebP; at most 10 MB and 50 megapixels.",
@@ -292,7 +301,7 @@ class PropertyPhotoSerializer(ModelSerializer):
 
     def validate_image(self, upload):
         try:
-            upload, verified = images.verified_upload(upload)
+            upload, verified = images.sanitized_upload(upload)
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.messages) from exc
         self.verified_image = verified

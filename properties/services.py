@@ -86,8 +86,21 @@ def property_update(*, listing: Property, data: dict, if_match: str | None = Non
 
 @transaction.atomic
 def property_delete(*, listing: Property, if_match: str | None = None) -> None:
-    """Delete a listing, refusing when ``if_match`` is stale."""
-    _current(listing, if_match, lock=True).delete()
+    """Delete a listing, refusing when ``if_match`` is stale: it is archived, not erased.
+
+    Nothing anyone else created is lost with it: inquiries and favourites keep
+    referring to it (and stay readable by their owners), photos and price
+    history stay with it. Erasing a listing is refused by the database while
+    an inquiry or favourite refers to it (``on_delete=PROTECT``).
+    """
+    current = _current(listing, if_match, lock=True)
+    properties_archive(queryset=Property.objects.filter(pk=current.pk))
+
+
+def properties_archive(*, queryset) -> int:
+    """Archive (soft-delete) the listings of ``queryset``; returns how many were archived."""
+    now = timezone.now()
+    return queryset.filter(archived_at__isnull=True).update(archived_at=now, updated_at=now)
 
 
 def property_touch(*, listing_id: int) -> None:
@@ -125,7 +138,7 @@ def properties_mark_sold(*, queryset, sold_at, sold_price) -> int:
 def photo_add(
     *, listing: Property, image, width: int, height: int, caption: str = "", position=None
 ) -> PropertyPhoto:
-    """Store a verified image (see ``images.verified_upload``) as a photo of ``listing``.
+    """Store a verified image (see ``config.images.sanitized_upload``) as a photo of ``listing``.
 
     Without a ``position`` the photo goes after the listing's last one, so an
     upload never silently replaces the primary photo.

@@ -77,6 +77,7 @@ def find_comparables(subject: Property) -> list[Comparable]:
         Property.objects.filter(
             property_type=subject.property_type,
             status__in=COMPARABLE_STATUSES,
+            archived_at__isnull=True,
             living_area__gte=math.ceil(area * (1 - AREA_TOLERANCE)),
             living_area__lte=math.floor(area * (1 + AREA_TOLERANCE)),
         )

@@ -12,6 +12,7 @@ from properties.filters import PropertyFilter
 from properties.models import Property, PropertyPhoto
 from properties.permissions import ListingPermission, ListingPhotoPermission
 from properties.serializers import (
+    FavoriteListingSerializer,
     FavoriteSerializer,
     InquiryAnswerSerializer,
     InquiryCreateSerializer,
@@ -277,9 +278,12 @@ class InquiryViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class FavoriteViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Your saved listings, most recently saved first, in the listing shape."""
+    """Your saved listings, most recently saved first, in the listing shape.
 
-    serializer_class = PropertySerializer
+    A listing deleted since you saved it stays here, with its `archived_at`.
+    """
+
+    serializer_class = FavoriteListingSerializer
     permission_classes = [permissions.IsAuthenticated]
 
     def get_queryset(self):

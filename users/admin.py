@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.core.files.uploadedfile import UploadedFile
 
+from config import images
 from users.autocomplete import LabelledAutocompleteJsonView
 from users.models import User
 
@@ -13,8 +16,23 @@ def _autocomplete_view(request):
 admin.site.autocomplete_view = _autocomplete_view
 
 
+class HearthUserChangeForm(UserChangeForm):
+    """Admin avatar uploads pass the same gate as the API's (``images.sanitized_upload``)."""
+
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+
+    def clean_avatar(self):
+        avatar = self.cleaned_data.get("avatar")
+        if isinstance(avatar, UploadedFile):
+            avatar, _verified = images.sanitized_upload(avatar)
+        return avatar
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = HearthUserChangeForm
     list_display = [
         "username",
         "email",

@@ -1,7 +1,17 @@
+import uuid
+
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models.functions import Lower
+
+
+def avatar_upload_to(instance, filename):
+    # The client's file name is never used; the gate (config.images) names the
+    # file after its verified format, and the extension is all that is kept.
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    suffix = f".{extension}" if extension in {"jpg", "png", "webp"} else ""
+    return f"avatars/{uuid.uuid4().hex}{suffix}"
 
 
 def listing_agent_choices() -> models.Q:
@@ -45,7 +55,7 @@ class User(AbstractUser):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.CLIENT)
     phone = models.CharField(max_length=32, blank=True)
     bio = models.TextField(blank=True, max_length=5000)
-    avatar = models.ImageField(upload_to="avatars/", blank=True)
+    avatar = models.ImageField(upload_to=avatar_upload_to, blank=True)
     brokerage = models.CharField(max_length=255, blank=True)
     license_number = models.CharField(max_length=64, blank=True)
 

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 from rest_framework_simplejwt.exceptions import AuthenticationFailed
@@ -6,6 +7,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from config import images
 from config.serializers import CharField, EmailField, ModelSerializer
 from users.models import User
 
@@ -20,6 +22,14 @@ class UserSerializer(ModelSerializer):
     """A whole profile, as its owner and staff see it; role and staff status are read-only."""
 
     email = EmailField(max_length=254, validators=[_email_unique])
+    # A plain FileField: the upload passes the same gate as listing photos
+    # (config.images), not DRF's limit-less ImageField; null clears it.
+    avatar = serializers.FileField(
+        max_length=None,
+        required=False,
+        allow_null=True,
+        help_text="JPEG, PNG or WebP; at most 10 MB and 50 megapixels. Null removes it.",
+    )
 
     class Meta:
         model = User
@@ -39,6 +49,15 @@ class UserSerializer(ModelSerializer):
             "date_joined",
         ]
         read_only_fields = ["id", "role", "is_staff", "date_joined"]
+
+    def validate_avatar(self, upload):
+        if upload is None:
+            return upload
+        try:
+            clean, _verified = images.sanitized_upload(upload)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        return clean
 
 
 class PublicUserSerializer(ModelSerializer):

@@ -2,16 +2,19 @@
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from users.models import User
 
 
-@transaction.atomic
 def user_register(
     *, username: str, email: str, password: str, first_name: str = "", last_name: str = ""
 ) -> User:
-    """Create a client account after Django's password validators accept the password."""
+    """Create a client account after Django's password validators accept the password.
+
+    Validating and hashing (deliberately slow) happen before anything is
+    written, outside a transaction: on SQLite a write transaction holds the
+    database's one write lock from its start, and every other writer waits.
+    """
     user = User(
         username=username,
         email=User.objects.normalize_email(email),

@@ -12,8 +12,12 @@ simplejwt's ``CHECK_REVOKE_TOKEN`` password claim.)
 from django.db.models.signals import post_init, post_save
 from django.dispatch import receiver
 
+from config.files import delete_files_after_commit
 from users.models import User
 from users.services import user_tokens_revoke
+
+# A replaced, cleared or deleted user's avatar leaves storage after commit.
+delete_files_after_commit(User, "avatar")
 
 
 @receiver(post_init, sender=User)

@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Checks, Load, log, start_gunicorn, start_scratch_services, summarize
+from harness import Checks, Load, log, port, start_gunicorn, start_scratch_services, summarize
 
-PORT = 18504
+PORT = port(18504)
 checks = Checks("gunicorn_signals")
 _, _, token = start_scratch_services()
 server = start_gunicorn(PORT, "gunicorn_signals")

@@ -1,7 +1,8 @@
 """Shared machinery for the fault scripts: throwaway PostgreSQL and Redis, gunicorn, load.
 
 Everything runs on 127.0.0.1 on ports of its own (PostgreSQL 55432, Redis
-56379, gunicorn 18xxx), so the scripts never touch the shared services a
+56379, gunicorn 185xx; FAULTS_PG_PORT, FAULTS_REDIS_PORT and FAULTS_PORT_BASE
+move them), so the scripts never touch the shared services a
 developer's test suite uses. PostgreSQL runs from a scratch cluster under
 /tmp (initdb refuses root, so the cluster belongs to an unprivileged user).
 """
@@ -32,6 +33,13 @@ REDIS_PORT = int(os.environ.get("FAULTS_REDIS_PORT", 56379))
 DB_NAME = "hearth_ops_faults"
 DATABASE_URL = f"postgres://{PG_USER}@127.0.0.1:{PG_PORT}/{DB_NAME}"
 REDIS_URL = f"redis://127.0.0.1:{REDIS_PORT}/0"
+
+
+def port(default):
+    """The port a script's gunicorn listens on: ``default`` (185xx), or moved into
+    FAULTS_PORT_BASE + (default % 100) when several people share one machine."""
+    base = os.environ.get("FAULTS_PORT_BASE")
+    return int(base) + default % 100 if base else default
 
 
 def log(message):
@@ -235,6 +243,10 @@ class Load:
     connections: int
     next_request: object  # callable(thread_index, iteration) -> (method, path, body, headers)
     results: list = field(default_factory=list)
+    # A new connection for every request, as clients arriving one after another
+    # make them, instead of each thread keeping one alive.
+    fresh_connections: bool = False
+    timeout: float = 35
 
     def __post_init__(self):
         self._stop = threading.Event()
@@ -245,17 +257,23 @@ class Load:
         ]
 
     def _run(self, index):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=35)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
         iteration = 0
         while not self._stop.is_set():
             method, path, body, headers = self.next_request(index, iteration)
             result = request(
-                method, path, port=self.port, body=body, headers=headers, connection=conn
+                method,
+                path,
+                port=self.port,
+                body=body,
+                headers=headers,
+                connection=None if self.fresh_connections else conn,
+                timeout=self.timeout,
             )
             if result.status == 0:
                 # A dropped keep-alive connection: reconnect for the next request,
                 # without spinning when the server refuses connections.
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=35)
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
                 time.sleep(0.05)
             with self._lock:
                 self.results.append(result)

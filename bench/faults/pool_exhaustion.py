@@ -27,13 +27,14 @@ from harness import (
     Checks,
     Load,
     log,
+    port,
     reads,
     start_gunicorn,
     start_scratch_services,
     summarize,
 )
 
-PORT = 18503
+PORT = port(18503)
 LOCK_SECONDS = 10
 checks = Checks("pool_exhaustion")
 start_scratch_services()

@@ -16,6 +16,7 @@ from harness import (
     Checks,
     Load,
     log,
+    port,
     reads,
     request,
     start_gunicorn,
@@ -23,7 +24,7 @@ from harness import (
     summarize,
 )
 
-PORT = 18502
+PORT = port(18502)
 checks = Checks("redis_stop")
 postgres, redis, _ = start_scratch_services()
 server = start_gunicorn(PORT, "redis_stop")

@@ -8,7 +8,7 @@ PY=.venv/bin/python
 mkdir -p bench/out
 status=0
 {
-    for script in pg_restart redis_stop pool_exhaustion gunicorn_signals; do
+    for script in pg_restart redis_stop pool_exhaustion gunicorn_signals slow_clients; do
         echo "### $script"
         timeout 180 "$PY" "bench/faults/$script.py" || status=1
         echo

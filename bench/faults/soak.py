@@ -14,14 +14,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Checks, Load, log, start_gunicorn, start_scratch_services, summarize
+from harness import Checks, Load, log, port, start_gunicorn, start_scratch_services, summarize
 
 parser = argparse.ArgumentParser(description=__doc__)
 parser.add_argument("--duration", type=int, default=60, help="seconds of load (default 60)")
 parser.add_argument("--connections", type=int, default=64)
 args = parser.parse_args()
 
-PORT = 18505
+PORT = port(18505)
 checks = Checks("soak")
 _, _, token = start_scratch_services(listings=500)
 server = start_gunicorn(PORT, "soak", GUNICORN_MAX_REQUESTS=0)

@@ -57,6 +57,7 @@ class TestChangelist:
             "Zed Adams",
             "Bob Mills",
             "Amy Young",
+            "No agent",
         ]
 
     def test_agent_filter_ignores_a_garbled_value(self, admin_client):

@@ -118,7 +118,8 @@ def test_current_if_match_on_delete_deletes(agent_api, agent):
     etag = agent_api.get(detail(listing))["ETag"]
 
     assert agent_api.delete(detail(listing), HTTP_IF_MATCH=etag).status_code == 204
-    assert not Property.objects.filter(pk=listing.pk).exists()
+    assert list(Property.objects.archived().values_list("pk", flat=True)) == [listing.pk]
+    assert agent_api.get(detail(listing)).status_code == 404
 
 
 class TestTheTagFollowsWhatTheBodyShows:

@@ -430,13 +430,16 @@ class TestUpdateAndDelete:
         listing = PropertyFactory(listing_agent=agent)
 
         assert agent_api.delete(detail(listing)).status_code == 204
-        assert not Property.objects.exists()
+        # Archived, not erased (tests/properties/test_data_safety.py)
+        assert list(Property.objects.archived().values_list("pk", flat=True)) == [listing.pk]
+        assert agent_api.get(detail(listing)).status_code == 404
 
     def test_staff_deletes_any_listing(self, staff_api):
         listing = PropertyFactory(status="withdrawn")
 
         assert staff_api.delete(detail(listing)).status_code == 204
-        assert not Property.objects.exists()
+        assert list(Property.objects.archived().values_list("pk", flat=True)) == [listing.pk]
+        assert staff_api.get(detail(listing)).status_code == 404
 
     def test_hidden_listing_of_another_agent_is_404_not_403(self, agent_api):
         listing = PropertyFactory(status="withdrawn")

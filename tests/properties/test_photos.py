@@ -414,7 +414,7 @@ class TestDelete:
         assert response.status_code == 404
         assert PropertyPhoto.objects.filter(pk=elsewhere.pk).exists()
 
-    def test_deleting_the_listing_removes_its_photo_files(
+    def test_deleting_the_listing_keeps_its_photos_with_the_archived_listing(
         self, agent_api, own_listing, django_capture_on_commit_callbacks
     ):
         names = [p.image.name for p in PropertyPhotoFactory.create_batch(2, property=own_listing)]
@@ -423,6 +423,18 @@ class TestDelete:
             response = agent_api.delete(f"/api/properties/{own_listing.pk}/")
 
         assert response.status_code == 204
+        assert PropertyPhoto.objects.count() == 2
+        assert [default_storage.exists(name) for name in names] == [True, True]
+        assert agent_api.get(photos_url(own_listing)).status_code == 404
+
+    def test_erasing_the_listing_removes_its_photo_files(
+        self, own_listing, django_capture_on_commit_callbacks
+    ):
+        names = [p.image.name for p in PropertyPhotoFactory.create_batch(2, property=own_listing)]
+
+        with django_capture_on_commit_callbacks(execute=True):
+            Property.objects.filter(pk=own_listing.pk).delete()
+
         assert not PropertyPhoto.objects.exists()
         assert [default_storage.exists(name) for name in names] == [False, False]
 

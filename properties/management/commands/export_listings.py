@@ -48,7 +48,13 @@ class Command(BaseCommand):
 
 
 def _listings():
-    return Property.objects.select_related("listing_agent").order_by("id").iterator(CHUNK_SIZE)
+    # Deleted (archived) listings are kept for the records that refer to them, not exported.
+    return (
+        Property.objects.filter(archived_at__isnull=True)
+        .select_related("listing_agent")
+        .order_by("id")
+        .iterator(CHUNK_SIZE)
+    )
 
 
 def _csv_write(file) -> int:

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('properties', '0006_listing_agent_choices'),
+        ('properties', '0007_listing_archive'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ from properties import database_rules
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('properties', '0007_inquiry_answered'),
+        ('properties', '0008_inquiry_answered'),
     ]
 
     operations = [
