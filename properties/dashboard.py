@@ -56,7 +56,7 @@ def _first_month(today: date) -> date:
 
 
 def _medians_by_month(since: date) -> list[tuple[str, Decimal]]:
-    listings = Property.objects.filter(listed_at__gte=since).order_by()
+    listings = Property.objects.filter(listed_at__gte=since, archived_at__isnull=True).order_by()
     if connections[listings.db].vendor == "postgresql":
         rows = (
             listings.annotate(month=TruncMonth("listed_at"))
@@ -80,10 +80,12 @@ def _medians_by_month(since: date) -> list[tuple[str, Decimal]]:
 
 
 def _listing_numbers(now, today, week) -> tuple:
-    new_listings = Property.objects.filter(created_at__gte=week).aggregate(
+    # Archived (deleted) listings are out of the business, as they are out of the API.
+    live = Property.objects.filter(archived_at__isnull=True)
+    new_listings = live.filter(created_at__gte=week).aggregate(
         week=Count("id"), today=Count("id", filter=Q(created_at__gte=today))
     )
-    counts = dict(Property.objects.order_by().values_list("status").annotate(total=Count("id")))
+    counts = dict(live.order_by().values_list("status").annotate(total=Count("id")))
     by_status = [
         (status.label, status.value, counts.get(status.value, 0)) for status in Property.Status
     ]
