@@ -6,6 +6,7 @@ length of their transaction, with ``change_context``.
 """
 
 from contextlib import contextmanager
+from decimal import Decimal
 
 from django.db import connections, router, transaction
 
@@ -81,10 +82,23 @@ def field_label(column: str) -> str:
     return column
 
 
+MONEY_COLUMNS = ("price", "sold_price")
+
+
+def _shown(column: str, value):
+    if value is None or value == "":
+        return "—"
+    if column in MONEY_COLUMNS:
+        from properties.admin_display import money  # the admin's formatting, not a model concern
+
+        return money(Decimal(str(value)))
+    return value
+
+
 def describe(change: ListingChange) -> list[tuple[str, object, object]]:
-    """``[(field label, old, new)]`` of one change, in the model's field order."""
+    """``[(field label, old, new)]`` of one change, in the model's field order, money as money."""
     order = {f.column: i for i, f in enumerate(Property._meta.concrete_fields)}
     return [
-        (field_label(column), values[0], values[1])
+        (field_label(column), _shown(column, values[0]), _shown(column, values[1]))
         for column, values in sorted(change.changes.items(), key=lambda kv: order.get(kv[0], 99))
     ]
