@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import factory
 import factory.random
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from properties.models import Favorite, Inquiry, PriceChange, Property, PropertyPhoto
+from properties.models import Favorite, Inquiry, ListingChange, PriceChange, Property, PropertyPhoto
 from users.factories import AgentFactory, UserFactory
 
 # Real cities with their centre and a typical asking price per square foot, so
@@ -177,3 +178,15 @@ class InquiryFactory(DjangoModelFactory):
     property = factory.SubFactory(PropertyFactory)
     sender = factory.SubFactory(UserFactory)
     message = factory.Faker("paragraph", nb_sentences=2)
+
+
+class ListingChangeFactory(DjangoModelFactory):
+    """A recorded change; in real use only the database (the change_log rule) writes them."""
+
+    class Meta:
+        model = ListingChange
+
+    property = factory.SubFactory(PropertyFactory)
+    changed_at = factory.LazyFunction(timezone.now)
+    changes = factory.LazyFunction(lambda: {"city": ["Austin", "Dallas"]})
+    context = "admin: ops"

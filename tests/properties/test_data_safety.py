@@ -17,6 +17,7 @@ from rest_framework.authtoken.models import Token
 from properties.factories import (
     FavoriteFactory,
     InquiryFactory,
+    ListingChangeFactory,
     PriceChangeFactory,
     PropertyFactory,
     PropertyPhotoFactory,
@@ -39,11 +40,14 @@ DELETION_RULES = {
     ("users.User", "properties.Property.listing_agent"): models.SET_NULL,
     # An inquiry outlives its sender's account: it keeps their name and email.
     ("users.User", "properties.Inquiry.sender"): models.SET_NULL,
+    # An answered lead stays answered when whoever answered it leaves.
+    ("users.User", "properties.Inquiry.answered_by"): models.SET_NULL,
     # Deleting a listing archives it (services.property_delete); erasing one
     # takes its own photos and price history, and is refused while anyone's
     # favourite or inquiry refers to it.
     ("properties.Property", "properties.PriceChange.property"): models.CASCADE,
     ("properties.Property", "properties.PropertyPhoto.property"): models.CASCADE,
+    ("properties.Property", "properties.ListingChange.property"): models.CASCADE,
     ("properties.Property", "properties.Favorite.property"): models.PROTECT,
     ("properties.Property", "properties.Inquiry.property"): models.PROTECT,
 }
@@ -100,6 +104,11 @@ def _sent_inquiry():
     return inquiry.sender, inquiry
 
 
+def _answered_inquiry():
+    inquiry = InquiryFactory(answered_by=StaffFactory())
+    return inquiry.answered_by, inquiry
+
+
 def _on_listing(factory):
     def build():
         row = factory()
@@ -119,6 +128,8 @@ BUILDERS = {
     "properties.PropertyPhoto.property": _on_listing(PropertyPhotoFactory),
     "properties.Favorite.property": _on_listing(FavoriteFactory),
     "properties.Inquiry.property": _on_listing(InquiryFactory),
+    "properties.ListingChange.property": _on_listing(ListingChangeFactory),
+    "properties.Inquiry.answered_by": _answered_inquiry,
 }
 
 
