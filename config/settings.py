@@ -8,6 +8,7 @@ SQLite, an in-process cache. With ``DJANGO_DEBUG`` off (the default) a real
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -309,6 +310,13 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+# The admin's map preview of a listing: a tile URL template with {z}, {x} and {y}
+# (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png, whose usage policy applies).
+# Empty (the default), the admin shows plain coordinates and fetches nothing.
+ADMIN_MAP_TILE_URL = env.str("ADMIN_MAP_TILE_URL", default="")
+if ADMIN_MAP_TILE_URL:
+    _tiles = urlsplit(ADMIN_MAP_TILE_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
 TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
 if TRUSTED_PROXIES:
     # Only a proxy we run may tell us the original scheme.

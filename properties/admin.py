@@ -1,22 +1,67 @@
 import csv
+import math
+from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from config import images
-from properties import services
+from properties import admin_leads, history, services  # noqa: F401 (registers leads)
+from properties.admin_display import AgentFilter, address_query, agent_name, money
 from properties.conditional import listing_etag
-from properties.models import OpenHouse, PriceChange, Property, PropertyPhoto
+from properties.models import ListingChange, OpenHouse, PriceChange, Property, PropertyPhoto
 from properties.reso import RESO_FIELDS, csv_safe, listing_to_reso
+
+HISTORY_SHOWN = 50
+
+# The app list beside every page costs 300 px: at 1280 px the listings table and
+# the change page need them. Breadcrumbs and the index still lead everywhere.
+admin.site.enable_nav_sidebar = False
+
+
+def map_tile(latitude: float, longitude: float, zoom: int = 15) -> tuple[int, int, int]:
+    """The slippy-map tile (x, y, zoom) that contains a point (Web Mercator)."""
+    n = 2**zoom
+    x = int((longitude + 180.0) / 360.0 * n)
+    lat = math.radians(latitude)
+    y = int((1.0 - math.asinh(math.tan(lat)) / math.pi) / 2.0 * n)
+    return min(max(x, 0), n - 1), min(max(y, 0), n - 1), zoom
+
 
 CONFLICT = (
     "Someone else changed this listing after you opened it. Reload the page "
     "to see their changes, then make yours again."
 )
+
+
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """Several images in one file input; each passes the API's verification."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": "image/*"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        verified = []
+        for upload in files:
+            try:
+                verified.append(images.sanitized_upload(super().clean(upload, initial)))
+            except ValidationError as exc:
+                raise ValidationError(f"{upload.name}: {' '.join(exc.messages)}") from None
+        return verified
 
 
 class PropertyAdminForm(forms.ModelForm):
@@ -27,6 +72,11 @@ class PropertyAdminForm(forms.ModelForm):
     """
 
     loaded_etag = forms.CharField(widget=forms.HiddenInput, required=False)
+    add_photos = MultipleImageField(
+        required=False, label="Add photos", help_text="Choose several at once; they go last."
+    )
+    # Filled by photo_order.js when staff drag the photos into a new order.
+    photo_order = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Property
@@ -81,17 +131,21 @@ class PropertyPhotoInline(admin.TabularInline):
     model = PropertyPhoto
     form = PropertyPhotoForm
     extra = 0
-    fields = ["thumbnail", "image", "caption", "position", "width", "height"]
-    readonly_fields = ["thumbnail", "width", "height"]
+    # Size shown under the preview, not in columns of its own: the table fits 1280 px.
+    fields = ["thumbnail", "image", "caption", "position"]
+    readonly_fields = ["thumbnail"]
 
     @admin.display(description="Preview")
     def thumbnail(self, photo):
         if not photo.image:
             return "—"
         return format_html(
-            '<img src="{}" alt="{}" style="max-height:80px;max-width:120px">',
+            '<img src="{}" alt="{}" style="max-height:80px;max-width:120px">'
+            '<div class="hearth-photo-size">{} × {}</div>',
             photo.image.url,
             photo.caption,
+            photo.width or "?",
+            photo.height or "?",
         )
 
 
@@ -105,13 +159,33 @@ class OpenHouseInline(admin.TabularInline):
 
 
 class PriceChangeInline(admin.TabularInline):
-    """Price history is written by the database; staff read it here."""
+    """Price history is written by the database; staff read it here, with who changed it."""
 
     model = PriceChange
     extra = 0
-    fields = ["changed_at", "old_price", "new_price"]
+    fields = ["changed_at", "old", "new", "changed_by"]
     readonly_fields = fields
     can_delete = False
+
+    def get_queryset(self, request):
+        # Both rules run in the same statement, so the listing change recorded with
+        # the price change has its timestamp: one subquery, not a query per row.
+        context = ListingChange.objects.filter(
+            property=OuterRef("property"), changed_at=OuterRef("changed_at")
+        ).values("context")[:1]
+        return super().get_queryset(request).annotate(changed_by=Subquery(context))
+
+    @admin.display(description="Old price")
+    def old(self, change):
+        return money(change.old_price)
+
+    @admin.display(description="New price")
+    def new(self, change):
+        return money(change.new_price)
+
+    @admin.display(description="Changed by")
+    def changed_by(self, change):
+        return change.changed_by or "—"
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -120,9 +194,21 @@ class PriceChangeInline(admin.TabularInline):
         return False
 
 
+class MarkSoldForm(forms.Form):
+    sold_at = forms.DateField(label="Sale date", widget=forms.DateInput(attrs={"type": "date"}))
+    sold_price = forms.DecimalField(
+        label="Sale price", max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+    )
+
+
+def _bulk_context(request, label: str) -> str:
+    return history.actor_label(user=request.user, via=f"admin bulk action '{label}'")
+
+
 def _status_action(status):
     def action(modeladmin, request, queryset):
-        changed = services.properties_set_status(queryset=queryset, status=status)
+        with history.change_context(_bulk_context(request, f"mark {status.label.lower()}")):
+            changed = services.properties_set_status(queryset=queryset, status=status)
         modeladmin.message_user(
             request, f"{changed} listing(s) marked {status.label.lower()}.", messages.SUCCESS
         )
@@ -139,20 +225,21 @@ class PropertyAdmin(admin.ModelAdmin):
         "mls_number",
         "address_line",
         "city",
-        "price",
+        "price_display",
         "status",
         "property_type",
-        "listing_agent",
-        "updated_at",
+        "agent",
+        "updated_display",
     ]
     list_filter = [
         "status",
         "property_type",
-        "listing_agent",
+        AgentFilter,
         "listed_at",
         ("archived_at", admin.EmptyFieldListFilter),
     ]
     list_select_related = ["listing_agent"]
+    list_per_page = 50
     search_fields = ["street_address", "city", "postal_code", "mls_number"]
     date_hierarchy = "listed_at"
     autocomplete_fields = ["listing_agent"]
@@ -165,10 +252,13 @@ class PropertyAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
         "archived_at",
+        "map_preview",
+        "change_history",
     ]
     inlines = [PropertyPhotoInline, OpenHouseInline, PriceChangeInline]
     actions = [
-        *(_status_action(status) for status in Property.Status),
+        *(_status_action(status) for status in Property.Status if status != Property.Status.SOLD),
+        "mark_sold",
         "export_reso_csv",
     ]
     fieldsets = [
@@ -199,6 +289,7 @@ class PropertyAdmin(admin.ModelAdmin):
                     "country",
                     "latitude",
                     "longitude",
+                    "map_preview",
                 ]
             },
         ),
@@ -234,8 +325,90 @@ class PropertyAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (None, {"fields": ["loaded_etag"], "classes": ["hidden"]}),
+        ("Photos", {"fields": ["add_photos"]}),
+        ("Change history", {"fields": ["change_history"]}),
+        (None, {"fields": ["loaded_etag", "photo_order"], "classes": ["hidden"]}),
     ]
+
+    class Media:
+        css = {"all": ["hearth/admin/listing.css"]}
+        js = ["hearth/admin/photo_order.js"]
+
+    @admin.display(description="Price", ordering="price")
+    def price_display(self, listing):
+        return money(listing.price)
+
+    @admin.display(description="Updated", ordering="updated_at")
+    def updated_display(self, listing):
+        # Compact, so the column fits beside the others at 1280 px.
+        return timezone.localtime(listing.updated_at).strftime("%Y-%m-%d %H:%M")
+
+    @admin.display(description="Listing agent", ordering="listing_agent__last_name")
+    def agent(self, listing):
+        return agent_name(listing.listing_agent)
+
+    @admin.display(description="Map")
+    def map_preview(self, listing):
+        if listing.latitude is None or listing.longitude is None:
+            return "No coordinates yet."
+        coordinates = f"{listing.latitude:.5f}, {listing.longitude:.5f}"
+        tile_url = settings.ADMIN_MAP_TILE_URL
+        if not tile_url:
+            # Offline and by default: the coordinates, nothing fetched.
+            return format_html('<span class="hearth-coords">{}</span>', coordinates)
+        x, y, zoom = map_tile(listing.latitude, listing.longitude)
+        return format_html(
+            '<figure class="hearth-map"><img src="{}" alt="Map around {}" width="256" '
+            'height="256"><span class="hearth-map-pin" aria-hidden="true"></span>'
+            "<figcaption>{}</figcaption></figure>",
+            tile_url.format(z=zoom, x=x, y=y),
+            coordinates,
+            coordinates,
+        )
+
+    @admin.display(description="Changes")
+    def change_history(self, listing):
+        if listing.pk is None:
+            return "—"
+        changes = list(history.listing_history(listing_id=listing.pk)[:HISTORY_SHOWN])
+        if not changes:
+            return "No change since the listing was created."
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    timezone.localtime(change.changed_at).strftime("%Y-%m-%d %H:%M:%S"),
+                    change.context or "direct database write",
+                    format_html_join(
+                        "",
+                        "<div><b>{}</b>: {} → {}</div>",
+                        history.describe(change),
+                    ),
+                )
+                for change in changes
+            ),
+        )
+        return format_html(
+            '<table class="hearth-history"><thead><tr><th scope="col">When</th>'
+            '<th scope="col">Who or what</th><th scope="col">What changed</th></tr></thead>'
+            "<tbody>{}</tbody></table>",
+            rows,
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "listing_agent":
+            field.label_from_instance = agent_name
+        return field
+
+    def get_search_results(self, request, queryset, search_term):
+        address = address_query(search_term)
+        if address is not None:
+            matches = queryset.filter(address)
+            if matches.exists():
+                return matches, False
+        return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description="Address", ordering="street_address")
     def address_line(self, listing):
@@ -258,7 +431,10 @@ class PropertyAdmin(admin.ModelAdmin):
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            if request.method != "POST":
+                return super().changeform_view(request, object_id, form_url, extra_context)
+            with history.change_context(history.actor_label(user=request.user, via="admin")):
+                return super().changeform_view(request, object_id, form_url, extra_context)
         except services.ListingChanged:
             # Someone saved between the form's check and the locked write: nothing
             # of this submission was kept (the admin's transaction rolled back).
@@ -302,6 +478,42 @@ class PropertyAdmin(admin.ModelAdmin):
                 )
             else:
                 services.photo_update(photo=photo)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        listing = form.instance
+        for upload, verified in form.cleaned_data.get("add_photos") or []:
+            services.photo_add(
+                listing=listing, image=upload, width=verified.width, height=verified.height
+            )
+        order = [int(pk) for pk in (form.cleaned_data.get("photo_order") or "").split(",") if pk]
+        if order:
+            # Photos deleted in this submission drop out; ones added go last.
+            existing = list(listing.photos.values_list("pk", flat=True))
+            kept = [pk for pk in order if pk in existing]
+            services.photos_reorder(
+                listing=listing, photo_ids=kept + [pk for pk in existing if pk not in kept]
+            )
+
+    @admin.action(description="Mark selected listings as sold (asks for date and price)")
+    def mark_sold(self, request, queryset):
+        form = MarkSoldForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            with history.change_context(_bulk_context(request, "mark sold")):
+                changed = services.properties_mark_sold(queryset=queryset, **form.cleaned_data)
+            self.message_user(request, f"{changed} listing(s) marked sold.", messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Mark listings sold",
+            "form": form,
+            "listings": queryset.select_related("listing_agent")[:100],
+            "count": queryset.count(),
+            "opts": self.model._meta,
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+            "action": "mark_sold",
+        }
+        return TemplateResponse(request, "admin/properties/property/mark_sold.html", context)
 
     @admin.action(description="Export selected listings as CSV (RESO fields)")
     def export_reso_csv(self, request, queryset):

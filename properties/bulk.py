@@ -19,7 +19,9 @@ class BatchWriter:
     second connection could not see), writes run inline.
     """
 
-    def __init__(self):
+    def __init__(self, *, context: str = ""):
+        # Who or what writes, for the listings' change history (history.change_context).
+        self._context = context
         threaded = connection.vendor == "postgresql" and not connection.in_atomic_block
         self._executor = ThreadPoolExecutor(max_workers=1) if threaded else None
         self._pending = None
@@ -33,10 +35,10 @@ class BatchWriter:
     def submit(self, write, *args, **kwargs) -> None:
         """Run ``write(*args, **kwargs)`` in a transaction, after the previous batch."""
         if self._executor is None:
-            _atomic_call(write, args, kwargs)
+            _atomic_call(write, args, kwargs, self._context)
             return
         self.wait()
-        self._pending = self._executor.submit(_atomic_call, write, args, kwargs)
+        self._pending = self._executor.submit(_atomic_call, write, args, kwargs, self._context)
 
     def wait(self) -> None:
         """Block until the batch in flight is written; re-raise its error, if any."""
@@ -56,8 +58,14 @@ class BatchWriter:
             self._executor = None
 
 
-def _atomic_call(write, args, kwargs):
-    with transaction.atomic():
+def _atomic_call(write, args, kwargs, context):
+    from properties.history import change_context  # history imports the models
+
+    if not context:
+        with transaction.atomic():
+            write(*args, **kwargs)
+        return
+    with change_context(context):  # its own transaction.atomic
         write(*args, **kwargs)
 
 

@@ -22,6 +22,9 @@ rules are triggers, and this module is their one home:
   listing gets ``status_changed_at`` and ``original_list_price`` (its price)
   when left empty; a photo added, removed, moved, reordered or re-captioned
   stamps its listing's ``photos_changed_at``.
+* ``change_log``: every change of a listing adds a ``ListingChange`` row with the
+  changed columns (old and new values) and the writer's declared context
+  (``history.change_context``); SQL in ``properties.change_log``.
 
 Lifecycle, so that nobody adding a field has to know the triggers exist:
 
@@ -671,6 +674,13 @@ def _entity_events(vendor: str) -> RuleSQL:
     return RuleSQL(triggers=triggers)
 
 
+def _change_log(vendor: str) -> RuleSQL:
+    # Its SQL lives in its own module (this one is long enough); the rule is listed here.
+    from properties.change_log import change_log_sql
+
+    return change_log_sql(vendor)
+
+
 RULES = [
     Rule(
         "price_history",
@@ -707,6 +717,12 @@ RULES = [
         "Every create, change and delete of a served RESO record appends an EntityEvent.",
         ("reso", "0001_entity_event_and_lookup"),
         _entity_events,
+    ),
+    Rule(
+        "change_log",
+        "Every change of a listing is recorded as a ListingChange with who or what changed it.",
+        ("properties", "0010_listing_change"),
+        _change_log,
     ),
 ]
 RULES_BY_NAME = {rule.name: rule for rule in RULES}

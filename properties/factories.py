@@ -11,6 +11,7 @@ from factory.django import DjangoModelFactory
 from properties.models import (
     Favorite,
     Inquiry,
+    ListingChange,
     OpenHouse,
     PriceChange,
     Property,
@@ -213,3 +214,15 @@ class InquiryFactory(DjangoModelFactory):
     property = factory.SubFactory(PropertyFactory)
     sender = factory.SubFactory(UserFactory)
     message = factory.Faker("paragraph", nb_sentences=2)
+
+
+class ListingChangeFactory(DjangoModelFactory):
+    """A recorded change; in real use only the database (the change_log rule) writes them."""
+
+    class Meta:
+        model = ListingChange
+
+    property = factory.SubFactory(PropertyFactory)
+    changed_at = factory.LazyFunction(timezone.now)
+    changes = factory.LazyFunction(lambda: {"city": ["Austin", "Dallas"]})
+    context = "admin: ops"

@@ -211,6 +211,7 @@ def listings_import(
     dry_run: bool = False,
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_batch: Callable[[ImportResult], None] | None = None,
+    context: str = "import",
 ) -> ImportResult:
     """Upsert RESO ``records`` (``(row_number, record)`` pairs) on their MLS number.
 
@@ -223,7 +224,7 @@ def listings_import(
     validator = _RowValidator()
     first_row_of = {}
     batch = []
-    with BatchWriter() as writer:
+    with BatchWriter(context=context) as writer:
         for number, record in records:
             row = _row_read(number, record, first_row_of, result)
             if row is not None:

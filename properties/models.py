@@ -489,10 +489,29 @@ class Inquiry(models.Model):
     phone = models.CharField(max_length=32, blank=True)
     message = models.TextField(max_length=5000)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set by the agent (or staff) who answered; a lead is waiting while it is null.
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inquiries_answered",
+        editable=False,
+    )
 
     class Meta:
         verbose_name_plural = "inquiries"
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The dashboard's "awaiting an answer", oldest first, and its counts by day.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(answered_at__isnull=True),
+                name="inquiry_unanswered_idx",
+            ),
+            models.Index(fields=["created_at", "id"], name="inquiry_created_at_id_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(sender__isnull=False)
@@ -526,3 +545,30 @@ class ListingDataVersion(models.Model):
 
     def __str__(self):
         return self.token
+
+
+class ListingChange(models.Model):
+    """One change of a listing, by any write path: which fields, from what to what, by whom.
+
+    Written only by the database (the ``change_log`` rule of
+    ``properties.database_rules``), so the admin, the API, bulk actions,
+    imports, syncs and raw SQL all leave the same trail. ``context`` is who
+    or what wrote, as the writer declared it with ``history.change_context``;
+    blank when a write declared nothing (a direct database write).
+    """
+
+    property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="changes")
+    changed_at = models.DateTimeField()
+    # {column: [old, new]} for every changed column except the bookkeeping ones.
+    changes = models.JSONField(default=dict)
+    context = models.CharField(max_length=255, blank=True, default="")
+
+    class Meta:
+        verbose_name = "listing change"
+        ordering = ["-changed_at", "-id"]
+        indexes = [
+            models.Index(fields=["property", "-changed_at", "-id"], name="listing_change_order_idx")
+        ]
+
+    def __str__(self):
+        return f"Change of listing {self.property_id} at {self.changed_at:%Y-%m-%d %H:%M}"

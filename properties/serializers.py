@@ -14,6 +14,7 @@ from properties.models import (
     MAX_BATHROOMS,
     Favorite,
     Inquiry,
+    ListingChange,
     OpenHouse,
     PriceChange,
     Property,
@@ -387,6 +388,24 @@ class PriceChangeSerializer(ModelSerializer):
         read_only_fields = fields
 
 
+class ListingChangeSerializer(ModelSerializer):
+    """One change of a listing by any path: when, who or what, each field's old and new value."""
+
+    changes = serializers.DictField(
+        child=serializers.ListField(child=serializers.JSONField(), min_length=2, max_length=2),
+        help_text="Each changed database column: [old value, new value].",
+    )
+    context = CharField(
+        help_text="Who or what wrote (e.g. 'api: Brian Mitchell (bmitchell)', 'import_listings: "
+        "feed.csv'); empty for a direct database write."
+    )
+
+    class Meta:
+        model = ListingChange
+        fields = ["id", "changed_at", "context", "changes"]
+        read_only_fields = fields
+
+
 class PropertyPhotoSerializer(ModelSerializer):
     """A photo of a listing; uploads are multipart with the file in ``image``."""
 
@@ -446,8 +465,25 @@ class InquirySerializer(ModelSerializer):
 
     class Meta:
         model = Inquiry
-        fields = ["id", "property", "sender", "name", "email", "phone", "message", "created_at"]
+        fields = [
+            "id",
+            "property",
+            "sender",
+            "name",
+            "email",
+            "phone",
+            "message",
+            "created_at",
+            "answered_at",
+            "answered_by",
+        ]
         read_only_fields = fields
+
+
+class InquiryAnswerSerializer(serializers.Serializer):
+    """Mark an inquiry answered (``true``) or awaiting an answer again (``false``)."""
+
+    answered = serializers.BooleanField(required=True)
 
 
 class InquiryCreateSerializer(ModelSerializer):

@@ -128,6 +128,20 @@ def properties_set_status(*, queryset, status: str) -> int:
     return queryset.exclude(status=status).update(**changes)
 
 
+def properties_mark_sold(*, queryset, sold_at, sold_price) -> int:
+    """Mark many listings sold on ``sold_at`` for ``sold_price``; returns how many changed.
+
+    A sold listing always has its sale date and price
+    (``validators.validate_sale_fields``), so bulk writes ask for them too.
+    """
+    return queryset.exclude(status=Property.Status.SOLD).update(
+        status=Property.Status.SOLD,
+        sold_at=sold_at,
+        sold_price=sold_price,
+        updated_at=timezone.now(),
+    )
+
+
 @transaction.atomic
 def photo_add(
     *, listing: Property, image, width: int, height: int, caption: str = "", position=None
@@ -167,6 +181,29 @@ def photo_update(*, photo: PropertyPhoto) -> PropertyPhoto:
     photo.save()
     property_touch(listing_id=photo.property_id)
     return photo
+
+
+@transaction.atomic
+def photos_reorder(*, listing: Property, photo_ids: list[int]) -> None:
+    """Give ``listing``'s photos the positions 0, 1, 2... in the order of ``photo_ids``.
+
+    ``photo_ids`` must name each of the listing's photos exactly once, so a
+    stale page (a photo added or deleted meanwhile) is refused, not half-applied.
+    """
+    photos = {photo.pk: photo for photo in listing.photos.select_for_update()}
+    if sorted(photo_ids) != sorted(photos):
+        raise ValidationError(
+            {"photo_ids": "List each of the listing's photos exactly once (reload the page)."}
+        )
+    changed = []
+    for position, photo_id in enumerate(photo_ids):
+        photo = photos[photo_id]
+        if photo.position != position:
+            photo.position = position
+            changed.append(photo)
+    PropertyPhoto.objects.bulk_update(changed, ["position"])
+    if changed:
+        property_touch(listing_id=listing.pk)
 
 
 @transaction.atomic
@@ -227,6 +264,16 @@ def inquiry_send(
         property=listing, sender=sender, name=name, email=email, phone=phone, message=message
     )
     transaction.on_commit(partial(inquiry_notify_agent, inquiry=inquiry))
+    return inquiry
+
+
+def inquiry_set_answered(*, inquiry: Inquiry, answered: bool, user) -> Inquiry:
+    """Mark a lead answered (by ``user``, now) or waiting again."""
+    if answered and inquiry.answered_at is None:
+        inquiry.answered_at, inquiry.answered_by = timezone.now(), user
+    elif not answered:
+        inquiry.answered_at, inquiry.answered_by = None, None
+    inquiry.save(update_fields=["answered_at", "answered_by"])
     return inquiry
 
 

@@ -3,12 +3,12 @@ from functools import partial
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.response import Response
 
 from config.parsers import UPLOAD_PARSERS
 from config.private import NoStoreMixin
-from properties import caching, selectors, services
+from properties import caching, history, selectors, services
 from properties.conditional import if_none_match_hits, listing_etag
 from properties.filters import PropertyFilter
 from properties.models import OpenHouse, Property, PropertyPhoto
@@ -20,8 +20,10 @@ from properties.permissions import (
 from properties.serializers import (
     FavoriteListingSerializer,
     FavoriteSerializer,
+    InquiryAnswerSerializer,
     InquiryCreateSerializer,
     InquirySerializer,
+    ListingChangeSerializer,
     MarketStatsSerializer,
     OpenHouseSerializer,
     PriceChangeSerializer,
@@ -82,11 +84,12 @@ class PropertyViewSet(viewsets.ModelViewSet):
 
     def perform_update(self, serializer):
         try:
-            self._written = services.property_update(
-                listing=serializer.instance,
-                data=serializer.validated_data,
-                if_match=self.request.headers.get("If-Match"),
-            )
+            with history.change_context(history.actor_label(user=self.request.user, via="api")):
+                self._written = services.property_update(
+                    listing=serializer.instance,
+                    data=serializer.validated_data,
+                    if_match=self.request.headers.get("If-Match"),
+                )
         except services.ListingChanged:
             raise PreconditionFailed from None
         serializer.instance = self._written
@@ -110,6 +113,24 @@ class PropertyViewSet(viewsets.ModelViewSet):
         """Every change of the asking price, newest first."""
         listing = self.get_object()
         page = self.paginate_queryset(listing.price_changes.all())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(
+        responses=ListingChangeSerializer(many=True),
+        description="Every change of the listing by any path (admin, API, bulk action, import, "
+        "sync, SQL), newest first, with who or what made it. Staff only.",
+    )
+    @action(
+        detail=True,
+        serializer_class=ListingChangeSerializer,
+        permission_classes=[permissions.IsAdminUser],
+        filter_backends=[],
+    )
+    def history(self, request, pk=None):
+        """The listing's change history (staff only)."""
+        listing = self.get_object()
+        changes = history.listing_history(listing_id=listing.pk)
+        page = self.paginate_queryset(changes)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
@@ -314,6 +335,22 @@ class InquiryViewSet(NoStoreMixin, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.inquiries_visible_to(self.request.user)
+
+    @extend_schema(request=InquiryAnswerSerializer, responses=InquirySerializer)
+    @action(detail=True, methods=["post"], serializer_class=InquiryAnswerSerializer)
+    def answered(self, request, pk=None):
+        """Mark the inquiry answered or awaiting an answer: its listing's agent and staff only."""
+        inquiry = self.get_object()
+        if not (request.user.is_staff or inquiry.property.listing_agent_id == request.user.pk):
+            raise PermissionDenied(
+                "Only the listing's agent or staff can mark an inquiry answered."
+            )
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        inquiry = services.inquiry_set_answered(
+            inquiry=inquiry, answered=serializer.validated_data["answered"], user=request.user
+        )
+        return Response(InquirySerializer(inquiry, context=self.get_serializer_context()).data)
 
 
 @extend_schema_view(list=extend_schema(summary="List your saved listings"))

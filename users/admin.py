@@ -5,7 +5,16 @@ from django.core.files.uploadedfile import UploadedFile
 
 from config import images
 from users import services
+from users.autocomplete import LabelledAutocompleteJsonView
 from users.models import Office, User
+
+
+def _autocomplete_view(request):
+    return LabelledAutocompleteJsonView.as_view(admin_site=admin.site)(request)
+
+
+# Autocompletes show each model admin's own label (agents by full name).
+admin.site.autocomplete_view = _autocomplete_view
 
 
 class HearthUserChangeForm(UserChangeForm):
@@ -46,6 +55,13 @@ class UserAdmin(DjangoUserAdmin):
         "office__name",
         "license_number",
     ]
+    ordering = ["last_name", "first_name", "username"]
+
+    def autocomplete_label(self, user):
+        """``Brian Mitchell (bmitchell)``: the name staff know, the username to tell apart."""
+        name = user.get_full_name()
+        return f"{name} ({user.username})" if name else user.username
+
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (

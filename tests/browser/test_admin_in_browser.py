@@ -42,8 +42,9 @@ def test_staff_filters_opens_and_reprices_a_listing(staff_page, screenshot):
 
     expect(page.locator(".messagelist .success")).to_have_count(1)
     history = page.locator("#price_changes-group")
-    assert "500000.00" in history.inner_text()
-    assert "455000.00" in history.inner_text()
+    assert "$500,000" in history.inner_text()
+    assert "$455,000" in history.inner_text()
+    assert "(ops)" in history.inner_text()  # changed by
     target.refresh_from_db()
     assert target.price == Decimal("455000.00")
     history.scroll_into_view_if_needed()

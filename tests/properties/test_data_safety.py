@@ -19,6 +19,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from properties.factories import (
     FavoriteFactory,
     InquiryFactory,
+    ListingChangeFactory,
     OpenHouseFactory,
     PriceChangeFactory,
     PropertyFactory,
@@ -55,12 +56,15 @@ DELETION_RULES = {
     ("users.User", "properties.Inquiry.sender"): models.SET_NULL,
     # An agent stays when their brokerage is removed, without an office.
     ("users.Office", "users.User.office"): models.SET_NULL,
+    # An answered lead stays answered when whoever answered it leaves.
+    ("users.User", "properties.Inquiry.answered_by"): models.SET_NULL,
     # Deleting a listing archives it (services.property_delete); erasing one
     # takes its own photos and price history, and is refused while anyone's
     # favourite or inquiry refers to it.
     ("properties.Property", "properties.PriceChange.property"): models.CASCADE,
     ("properties.Property", "properties.PropertyPhoto.property"): models.CASCADE,
     ("properties.Property", "properties.OpenHouse.property"): models.CASCADE,
+    ("properties.Property", "properties.ListingChange.property"): models.CASCADE,
     ("properties.Property", "properties.Favorite.property"): models.PROTECT,
     ("properties.Property", "properties.Inquiry.property"): models.PROTECT,
 }
@@ -128,6 +132,11 @@ def _sent_inquiry():
     return inquiry.sender, inquiry
 
 
+def _answered_inquiry():
+    inquiry = InquiryFactory(answered_by=StaffFactory())
+    return inquiry.answered_by, inquiry
+
+
 def _on_listing(factory):
     def build():
         row = factory()
@@ -150,6 +159,8 @@ BUILDERS = {
     "users.User.office": _agents_office,
     "properties.Favorite.property": _on_listing(FavoriteFactory),
     "properties.Inquiry.property": _on_listing(InquiryFactory),
+    "properties.ListingChange.property": _on_listing(ListingChangeFactory),
+    "properties.Inquiry.answered_by": _answered_inquiry,
 }
 
 

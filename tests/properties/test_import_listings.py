@@ -346,7 +346,9 @@ def test_batches_cost_the_same_queries_whatever_their_size(tmp_path):
 
     assert run.last_line == "created 90, updated 0, unchanged 0, failed 0"
     assert len(second) == 3 * len(first)
-    assert len(first) <= 7
+    # 7, plus declaring the batch's change-history context (history.change_context):
+    # inside the test's transaction it reads, sets and restores it (3); alone, 1 or 2.
+    assert len(first) <= 10
 
 
 class _FeedHandler(http.server.BaseHTTPRequestHandler):

@@ -54,6 +54,8 @@ class TestSend:
             "phone": "555-0100",
             "message": "Is the roof new?",
             "created_at": response.json()["created_at"],
+            "answered_at": None,
+            "answered_by": None,
         }
         assert len(callbacks) == 1
         assert len(mailoutbox) == 1

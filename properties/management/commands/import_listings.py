@@ -1,5 +1,7 @@
 import sys
 import time
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
@@ -48,6 +50,8 @@ class Command(BaseCommand):
                 dry_run=dry_run,
                 batch_size=batch_size,
                 on_batch=progress.update,
+                # The file name only: a URL may carry credentials in its query or netloc.
+                context=f"import_listings: {PurePosixPath(urlsplit(source).path).name}"[:255],
             )
         except FeedError as exc:
             progress.finish()
