@@ -50,8 +50,10 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "oauth2_provider",
     "users",
     "properties",
+    "reso",
 ]
 
 MIDDLEWARE = [
@@ -261,6 +263,8 @@ REST_FRAMEWORK = {
         "user": env("THROTTLE_USER", default="600/min"),
         "auth": env("THROTTLE_AUTH", default="10/min"),
         "inquiries": env("THROTTLE_INQUIRIES", default="10/hour"),
+        # RESO Web API clients (reso.authentication): replication reads pages back to back.
+        "reso": env("THROTTLE_RESO", default="1200/min"),
     },
     # X-Forwarded-For is believed only through this many proxies we run;
     # with 0 the socket address is used, so a forged header changes nothing.
@@ -302,6 +306,30 @@ SIMPLE_JWT = {
     # Tokens carry a digest of the password hash; after a password change every
     # JWT issued before it is refused (API tokens are deleted by users.signals).
     "CHECK_REVOKE_TOKEN": True,
+}
+
+# OAuth2 client credentials for the RESO Web API (django-oauth-toolkit): staff register
+# API clients as Applications in the admin; tokens come from /reso/oauth/token.
+OAUTH2_PROVIDER = {
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OAUTH2_ACCESS_TOKEN_SECONDS", default=3600),
+    "SCOPES": {"read": "Read the RESO Web API"},
+    "DEFAULT_SCOPES": ["read"],
+    # Client secrets are stored hashed; the admin shows one once, when it is created.
+    "PKCE_REQUIRED": True,
+    # OAuth 2.0 Security Best Current Practice (RFC 9700): only what the RESO Web API
+    # needs (client credentials, bearer tokens in the header), tokens stored hashed.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 
 # --- Email ----------------------------------------------------------------

@@ -36,6 +36,7 @@ REST_FRAMEWORK = {
         "user": "10000/min",
         "auth": "10000/min",
         "inquiries": "10000/min",
+        "reso": "10000/min",
     },
 }
 # The test client says "testserver"; in-process fuzzing (schemathesis) says "localhost".

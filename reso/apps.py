@@ -1,0 +1,23 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _lookups_sync(sender, using, **kwargs):
+    # After every migrate (and flush), the Lookup table is the lookups the fields declare.
+    from reso import lookups
+
+    lookups.lookups_sync(using=using)
+
+
+class ResoConfig(AppConfig):
+    """The RESO Web API: an OData 4 service over the Data Dictionary 2.0 mapping.
+
+    Its EntityEvent rows are written by the database rule ``entity_events``
+    (``properties/database_rules.py``), like every rule that must hold for all writes.
+    """
+
+    name = "reso"
+    verbose_name = "RESO Web API"
+
+    def ready(self):
+        post_migrate.connect(_lookups_sync, sender=self, dispatch_uid="reso_lookups_sync")

@@ -1,0 +1,166 @@
+"""EntityEvent: one event for every create, change and delete, whatever wrote it."""
+
+import pytest
+from django.db import connection
+
+from properties import services
+from properties.factories import OpenHouseFactory, PropertyFactory, PropertyPhotoFactory
+from properties.importing import listings_import
+from properties.models import Property
+from reso.models import EntityEvent
+from tests.reso.conftest import ROOT, error, jwt_client, values
+from users.factories import AgentFactory, OfficeFactory, UserFactory
+from users.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def events():
+    """Events written after this point, as (ResourceName, ResourceRecordKey) pairs."""
+    start = EntityEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    def since():
+        return list(
+            EntityEvent.objects.filter(id__gt=start)
+            .order_by("id")
+            .values_list("resource_name", "resource_record_key")
+        )
+
+    return since
+
+
+def test_rest_api_create_change_delete_of_a_listing(events, staff):
+    api = jwt_client(staff)
+    body = {
+        "property_type": "residential", "street_address": "1 Elm St", "city": "Austin",
+        "state": "TX", "postal_code": "78701", "price": "300000.00",
+    }  # fmt: skip
+
+    created = api.post("/api/properties/", body, format="json")
+    key = str(created.json()["id"])
+    api.patch(f"/api/properties/{key}/", {"price": "290000.00"}, format="json")
+    api.delete(f"/api/properties/{key}/")
+
+    assert created.status_code == 201
+    # The create's second statement stores the generated MLS number: a change too.
+    assert events() == [("Property", key)] * 4
+
+
+def test_queryset_update_bulk_create_and_raw_sql(events):
+    first, second = PropertyFactory(), PropertyFactory()
+    before = len(events())
+
+    Property.objects.filter(pk__in=[first.pk, second.pk]).update(status="pending")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE properties_property SET city = 'Raw' WHERE id = %s", [first.pk])
+        cursor.execute("DELETE FROM properties_property WHERE id = %s", [second.pk])
+
+    assert events()[before:] == [
+        ("Property", str(first.pk)),
+        ("Property", str(second.pk)),
+        ("Property", str(first.pk)),
+        ("Property", str(second.pk)),
+    ]
+
+
+def test_a_write_that_changes_nothing_adds_no_event(events):
+    listing = PropertyFactory()
+    before = len(events())
+
+    Property.objects.filter(pk=listing.pk).update(city=listing.city)
+
+    assert events()[before:] == []
+
+
+def test_bulk_status_service_and_import(events, tmp_path):
+    listing = PropertyFactory(status="active")
+    before = len(events())
+
+    services.properties_set_status(queryset=Property.objects.filter(pk=listing.pk), status="sold")
+    result = listings_import(
+        records=[
+            (
+                1,
+                {
+                    "ListingId": "IMP0001", "StandardStatus": "Active", "PropertyType": "Land",
+                    "UnparsedAddress": "9 Field Rd", "City": "Waco", "StateOrProvince": "TX",
+                    "PostalCode": "76701", "ListPrice": 50000,
+                },
+            )
+        ]
+    )  # fmt: skip
+
+    imported = Property.objects.get(mls_number="IMP0001")
+    assert result.created == 1
+    assert ("Property", str(listing.pk)) in events()[before:]
+    assert ("Property", str(imported.pk)) in events()[before:]
+
+
+def test_photos_are_media_events_and_touch_their_listing(events):
+    listing = PropertyFactory()
+    before = len(events())
+
+    photo = PropertyPhotoFactory(property=listing)
+    key = str(photo.pk)
+    services.photo_delete(photo=photo)
+
+    written = events()[before:]
+    assert [event for event in written if event[0] == "Media"] == [("Media", key)] * 2
+    # The photo count and change time the listing serves changed: its consumers hear of it.
+    assert ("Property", str(listing.pk)) in written
+
+
+def test_deleting_a_listing_reports_its_photos_and_open_houses_gone(events):
+    listing = PropertyFactory()
+    photo = PropertyPhotoFactory(property=listing)
+    open_house = OpenHouseFactory(property=listing)
+    keys = {"Media": str(photo.pk), "OpenHouse": str(open_house.pk), "Property": str(listing.pk)}
+    before = len(events())
+
+    listing.delete()
+
+    assert set(events()[before:]) == set(keys.items())
+
+
+def test_members_are_agents_only_and_logins_are_no_change(events, api_client):
+    before = len(events())
+    agent = AgentFactory()
+    client = UserFactory()
+    User.objects.filter(pk=agent.pk).update(last_login="2026-01-01T00:00:00Z")
+    User.objects.filter(pk=agent.pk).update(phone="555-0100")
+    User.objects.filter(pk=agent.pk).update(role="client")  # no longer a Member: consumers drop it
+
+    members = [event for event in events()[before:] if event[0] == "Member"]
+    assert members == [("Member", str(agent.pk))] * 3  # joined, phone, role; not the login
+    assert ("Member", str(client.pk)) not in events()
+
+
+def test_offices_are_events_too(events):
+    before = len(events())
+
+    office = OfficeFactory()
+    key = str(office.pk)
+    office.name = "Renamed Realty"
+    office.save()
+    office.delete()
+
+    assert events()[before:] == [("Office", key)] * 3
+
+
+def test_the_sequence_rises_and_the_feed_is_read_only(odata, staff):
+    PropertyFactory.create_batch(3)
+
+    feed = values(odata.get(ROOT + "EntityEvent", {"$orderby": "EntityEventSequence"}))
+    sequences = [event["EntityEventSequence"] for event in feed]
+
+    assert sequences == sorted(sequences)
+    assert len(set(sequences)) == len(sequences)
+    api = jwt_client(staff)
+    assert error(api.post(ROOT + "EntityEvent", {}, format="json"), 405) == (
+        "EntityEvent is read-only; only Property takes writes."
+    )
+    assert error(api.delete(f"{ROOT}EntityEvent({sequences[0]})"), 405) == (
+        "EntityEvent is read-only; only Property takes writes."
+    )
+    assert EntityEvent.objects.filter(id=sequences[0]).exists()
