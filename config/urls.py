@@ -10,6 +10,7 @@ from drf_spectacular.views import (
 from rest_framework.routers import DefaultRouter
 
 from config import views
+from mls.urls import router as mls_router
 from properties.urls import router as properties_router
 from users.urls import router as users_router
 
@@ -43,6 +44,7 @@ class APIRouter(DefaultRouter):
 router = APIRouter()
 router.registry.extend(properties_router.registry)
 router.registry.extend(users_router.registry)
+router.registry.extend(mls_router.registry)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -220,7 +220,39 @@ def url_fetch(url: str, *, allow_private: bool = False) -> tuple[bytes, str]:
     raise FeedError(f"{url} redirects more than {MAX_REDIRECTS} times.")
 
 
-def _url_request(url, *, allow_private):
+def address_check(url: str, *, allow_private: bool) -> str:
+    """The address ``url``'s host resolves to; FeedError when it is not one Hearth may fetch."""
+    return _url_target(url, allow_private=allow_private)[2]
+
+
+def http_request(
+    url: str,
+    *,
+    method: str = "GET",
+    headers: dict | None = None,
+    body: bytes | None = None,
+    allow_private: bool = False,
+    timeout: float = FETCH_TIMEOUT_SECONDS,
+) -> tuple[int, bytes]:
+    """One HTTP request through the same SSRF guard as feeds; returns the status and body.
+
+    No redirects are followed (an API answer, not a document). Network errors
+    and a body over the size cap raise FeedError.
+    """
+    deadline = time.monotonic() + timeout
+    response, connection = _url_request(
+        url, allow_private=allow_private, method=method, headers=headers, body=body,
+        timeout=timeout,
+    )  # fmt: skip
+    try:
+        return response.status, _body_read(response, url, deadline)
+    except (OSError, http.client.HTTPException) as exc:
+        raise FeedError(f"Reading {url} failed: {exc}.") from None
+    finally:
+        connection.close()
+
+
+def _url_target(url, *, allow_private):
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in {"http", "https"} or not parts.hostname:
@@ -230,16 +262,25 @@ def _url_request(url, *, allow_private):
     except ValueError:
         raise FeedError(f"{url} has an invalid port.") from None
     address = _address_resolve(parts.hostname, port, allow_private=allow_private)
+    return parts, port, address
+
+
+def _url_request(
+    url, *, allow_private, method="GET", headers=None, body=None, timeout=FETCH_TIMEOUT_SECONDS
+):
+    parts, port, address = _url_target(url, allow_private=allow_private)
+    scheme = parts.scheme.lower()
     connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
-    connection = connection_class(
-        parts.hostname, port, address=address, timeout=FETCH_TIMEOUT_SECONDS
-    )
+    connection = connection_class(parts.hostname, port, address=address, timeout=timeout)
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
     try:
         connection.request(
-            "GET", path, headers={"User-Agent": "Hearth import_listings", "Accept": "*/*"}
+            method,
+            path,
+            body=body,
+            headers={"User-Agent": "Hearth import_listings", "Accept": "*/*", **(headers or {})},
         )
         return connection.getresponse(), connection
     except (OSError, http.client.HTTPException) as exc:
