@@ -96,9 +96,8 @@ def test_two_sources_with_the_same_listing_keys_never_collide(fake_source):
         _run(second)
 
     assert Property.objects.filter(mls_source=first).count() == 7
-    assert sorted(Property.objects.filter(mls_source=second).values_list("mls_number", flat=True)) == [
-        "OTHER1", "OTHER2", "OTHER3",
-    ]  # fmt: skip
+    numbers = Property.objects.filter(mls_source=second).values_list("mls_number", flat=True)
+    assert sorted(numbers) == ["OTHER1", "OTHER2", "OTHER3"]
 
 
 def test_a_listing_id_another_listing_holds_is_reported_by_key_and_skipped():
