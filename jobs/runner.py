@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from celery import current_app
 from django.conf import settings
-from django.db import connections
+from django.db import connection, connections
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +79,11 @@ def runner_get() -> EmbeddedRunner:
     global _runner
     with _runner_lock:
         if _runner is None:
+            # SQLite takes one writer at a time (an in-memory test database refuses a
+            # second one outright): jobs run one after another there.
+            workers = 1 if connection.vendor == "sqlite" else settings.JOBS_EMBEDDED_WORKERS
             _runner = EmbeddedRunner(
-                workers=settings.JOBS_EMBEDDED_WORKERS,
+                workers=workers,
                 schedule=settings.CELERY_BEAT_SCHEDULE,
             )
         return _runner
