@@ -5,17 +5,18 @@ Every request goes through ``properties.feeds.http_request``: the SSRF guard of
 pinned to the checked address. Timeouts, connection errors, 5xx and 429 answers
 and pages that are not OData JSON are retried with exponential backoff; a
 source still failing after ``MLS_SYNC_RETRIES`` retries ends the run with the
-reason. The client secret is sent in the token request's body and appears in
+reason. The client secret is sent in the token request's Basic authorization and appears in
 no message, log line or exception.
 """
 
+import base64
 import hashlib
 import json
 import logging
 import threading
 import time
 from dataclasses import dataclass
-from urllib.parse import urlencode, urljoin
+from urllib.parse import quote_plus, urlencode, urljoin
 
 from django.conf import settings
 
@@ -87,7 +88,11 @@ class ODataClient:
         for attempt in range(self.retries + 1):
             if attempt:
                 self.sleep(self.backoff * 2 ** (attempt - 1))
-            headers = {"Accept": "application/json"}
+            # Server-driven paging: $top would cap the whole answer, this only the page.
+            headers = {
+                "Accept": "application/json",
+                "Prefer": f"odata.maxpagesize={self.source.page_size}",
+            }
             token = self._token()
             if token:
                 headers["Authorization"] = f"Bearer {token}"
@@ -139,13 +144,11 @@ class ODataClient:
         return token.value
 
     def _token_request(self) -> _Token:
-        body = urlencode(
-            {
-                "grant_type": "client_credentials",
-                "client_id": self.source.client_id,
-                "client_secret": self.source.client_secret,
-            }
-        ).encode()
+        body = urlencode({"grant_type": "client_credentials"}).encode()
+        # HTTP Basic, the client authentication every OAuth2 server must accept (RFC 6749
+        # 2.3.1), each part form-encoded first.
+        pair = f"{quote_plus(self.source.client_id)}:{quote_plus(self.source.client_secret)}"
+        authorization = "Basic " + base64.b64encode(pair.encode()).decode()
         reason = ""
         for attempt in range(self.retries + 1):
             if attempt:
@@ -154,7 +157,10 @@ class ODataClient:
                 status, answer = http_request(
                     self.source.token_url,
                     method="POST",
-                    headers={"Content-Type": "application/x-www-form-urlencoded"},
+                    headers={
+                        "Content-Type": "application/x-www-form-urlencoded",
+                        "Authorization": authorization,
+                    },
                     body=body,
                     allow_private=self.allow_private,
                     timeout=self.timeout,

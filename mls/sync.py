@@ -124,7 +124,7 @@ class _Replication:
             sequence = int(latest[0]["EntityEventSequence"]) if latest else 0
             MlsSource.objects.filter(pk=source.pk).update(event_sequence=sequence)
             source.event_sequence = sequence
-        query = {"$orderby": "ModificationTimestamp asc", "$top": source.page_size}
+        query = {"$orderby": "ModificationTimestamp asc"}
         mark = None if self.run.full else source.high_water_mark
         if mark is not None:
             query["$filter"] = f"ModificationTimestamp gt {_literal(mark)}"
@@ -201,7 +201,6 @@ class _Replication:
             "$filter": f"EntityEventSequence gt {self.source.event_sequence} "
             "and ResourceName eq 'Property'",
             "$orderby": "EntityEventSequence asc",
-            "$top": self.source.page_size,
         }
         url = self.client.url("EntityEvent", **query)
         while url:
@@ -241,9 +240,7 @@ class _Replication:
 
     def _keys_reconcile(self) -> None:
         served = set()
-        url = self.client.url(
-            "Property", **{"$select": "ListingKey", "$orderby": "ListingKey", "$top": 1000}
-        )
+        url = self.client.url("Property", **{"$select": "ListingKey", "$orderby": "ListingKey"})
         while url:
             page = self.client.page(url)
             url = page.get("@odata.nextLink")

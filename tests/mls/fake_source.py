@@ -7,6 +7,7 @@ client-credentials token at ``/token``. ``faults`` is a list of what the next
 requests get instead of their page: ``500``, ``"stall"``, ``"garbage"``.
 """
 
+import base64
 import datetime
 import json
 import re
@@ -104,7 +105,9 @@ class FakeSource:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 form = parse_qs(self.rfile.read(length).decode())
-                if form.get("client_secret") != [fake.secret]:
+                basic = self.headers.get("Authorization", "").removeprefix("Basic ")
+                _, _, secret = base64.b64decode(basic).decode().partition(":")
+                if form.get("grant_type") != ["client_credentials"] or secret != fake.secret:
                     return self._send(401, {"error": "invalid_client"})
                 fake.tokens_issued += 1
                 return self._send(200, {"access_token": f"tok{fake.tokens_issued}",
@@ -126,6 +129,8 @@ class FakeSource:
                     return self._send(401, {"error": {"message": "no token"}})
                 parts = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+                prefer = re.search(r"maxpagesize=(\d+)", self.headers.get("Prefer", ""))
+                query.setdefault("size", prefer.group(1) if prefer else "100")
                 if parts.path == "/odata/Property":
                     return self._send(200, fake._properties(parts.path, query))
                 if parts.path == "/odata/EntityEvent" and fake.events_on:
@@ -135,11 +140,13 @@ class FakeSource:
         return Handler
 
     def _page(self, path, query, rows):
-        top = int(query.get("$top", 100))
+        # $top caps the answer; the page size (the client's Prefer) splits it into pages.
+        rows = rows[: int(query["$top"])] if "$top" in query else rows
+        top = int(query["size"])
         skip = int(query.get("$skip", 0))
         page = {"value": rows[skip : skip + top]}
         if skip + top < len(rows):
-            next_query = {**query, "$skip": skip + top}
+            next_query = {k: v for k, v in query.items() if k != "size"} | {"$skip": skip + top}
             page["@odata.nextLink"] = (
                 f"http://127.0.0.1:{self.server.server_port}{path}?{urlencode(next_query)}"
             )
