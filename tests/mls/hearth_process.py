@@ -45,7 +45,7 @@ class HearthProcess:
         return f"http://localhost:{self.port}"
 
     def manage(self, *args: str, timeout=300) -> str:
-        done = subprocess.run(
+        done = subprocess.run(  # noqa: S603 (this interpreter and manage.py)
             [sys.executable, "manage.py", *args], cwd=ROOT, env=self.env, capture_output=True,
             text=True, timeout=timeout, check=False,
         )  # fmt: skip
@@ -56,7 +56,7 @@ class HearthProcess:
         return self.manage("shell", "-c", code)
 
     def start(self):
-        self.server = subprocess.Popen(
+        self.server = subprocess.Popen(  # noqa: S603
             [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{self.port}"],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip

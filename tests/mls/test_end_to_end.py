@@ -29,8 +29,8 @@ def _public(listings) -> dict:
 def _a_listings(hearth) -> dict:
     items, url = [], f"{hearth.base}/api/properties/?page_size=100"
     while url:
-        request = urllib.request.Request(url, headers={"Host": f"localhost:{hearth.port}"})
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (our own server)
+        request = urllib.request.Request(url, headers={"Host": f"localhost:{hearth.port}"})  # noqa: S310
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
             page = json.load(response)
         items += page["results"]
         url = page.get("next")
@@ -80,11 +80,13 @@ def test_hearth_b_mirrors_hearth_a_field_for_field_and_then_exactly_its_changes(
     changed = hearth_a.python(
         "from properties.models import Property as P\n"
         "from properties.services import properties_set_status\n"
-        "ids = list(P.objects.filter(status='active').order_by('id').values_list('id', flat=True)[:3])\n"
+        "active = P.objects.filter(status='active').order_by('id')\n"
+        "ids = list(active.values_list('id', flat=True)[:3])\n"
         "p = P.objects.get(pk=ids[0]); p.price = p.price + 1000; p.save()\n"
         "P.objects.filter(pk=ids[1]).delete()\n"
         "properties_set_status(queryset=P.objects.filter(pk=ids[2]), status='withdrawn')\n"
-        "print(' '.join(P.objects.filter(pk__in=[ids[0], ids[2]]).order_by('id').values_list('mls_number', flat=True)))\n"
+        "kept = P.objects.filter(pk__in=[ids[0], ids[2]]).order_by('id')\n"
+        "print(' '.join(kept.values_list('mls_number', flat=True)))\n"
     ).split()
     second = sync_run_execute(run_id=SyncRun.objects.create(source=source, trigger="api").pk)
 
