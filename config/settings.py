@@ -194,6 +194,9 @@ MLS_SYNC_ALLOW_PRIVATE = env.bool("MLS_SYNC_ALLOW_PRIVATE", default=False)
 MLS_SYNC_TIMEOUT_SECONDS = env.float("MLS_SYNC_TIMEOUT_SECONDS", default=30.0)
 MLS_SYNC_RETRIES = env.int("MLS_SYNC_RETRIES", default=4)
 MLS_SYNC_BACKOFF_SECONDS = env.float("MLS_SYNC_BACKOFF_SECONDS", default=1.0)
+# A run renews its lease on the source after every page; a worker killed mid-run
+# frees the source after this long, and the next worker resumes the run.
+MLS_SYNC_LEASE_SECONDS = env.float("MLS_SYNC_LEASE_SECONDS", default=120.0)
 
 # --- Users and passwords --------------------------------------------------
 AUTH_USER_MODEL = "users.User"

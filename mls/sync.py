@@ -23,6 +23,7 @@ import datetime
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -36,7 +37,9 @@ from properties.services import properties_set_status
 
 logger = logging.getLogger(__name__)
 
-LEASE_SECONDS = 120
+def _lease() -> float:
+    # How long a silent worker keeps its source: a killed one frees it after this.
+    return settings.MLS_SYNC_LEASE_SECONDS
 # Keys per existence check of EntityEvent keys (``ListingKey in (...)`` as ORs).
 KEYS_PER_CHECK = 40
 INACTIVE = (Property.Status.WITHDRAWN, Property.Status.EXPIRED)
@@ -46,15 +49,21 @@ def lock_name(source_id: int) -> str:
     return f"mls-source-{source_id}"
 
 
+class SourceBusy(Exception):
+    """Another worker holds the source's lease; the run stays as it is."""
+
+
 def sync_run_execute(*, run_id: int, sleep=None, on_page: Callable | None = None) -> SyncRun:
-    """Run (or resume) ``run_id``; idempotent: a finished run, or one running elsewhere, is left."""
+    """Run (or resume) ``run_id``; idempotent: a finished run is left as it is.
+
+    Raises ``SourceBusy`` while another worker holds the source.
+    """
     run = SyncRun.objects.select_related("source").get(pk=run_id)
     if run.status not in SyncRun.ACTIVE_STATUSES:
         return run
-    owner = job_lock_acquire(name=lock_name(run.source_id), ttl=LEASE_SECONDS)
+    owner = job_lock_acquire(name=lock_name(run.source_id), ttl=_lease())
     if owner is None:
-        # Another worker replicates this source now; sync_due sends this run again later.
-        return run
+        raise SourceBusy(run.source_id)
     try:
         run.refresh_from_db()
         if run.status not in SyncRun.ACTIVE_STATUSES:
@@ -108,7 +117,7 @@ class _Replication:
         self.on_page = on_page
 
     def _renew(self) -> None:
-        if not job_lock_renew(name=lock_name(self.source.pk), owner=self.owner, ttl=LEASE_SECONDS):
+        if not job_lock_renew(name=lock_name(self.source.pk), owner=self.owner, ttl=_lease()):
             raise SyncError("The run lost its lock on the source (it stalled past its lease).")
 
     # --- changed records ----------------------------------------------------------

@@ -47,6 +47,7 @@ class FakeSource:
         self.requests: list[str] = []
         self.tokens_issued = 0
         self.stall_seconds = 3.0
+        self.page_delay = 0.0  # seconds before each page: a slow source, to kill a worker mid-run
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -115,6 +116,7 @@ class FakeSource:
 
             def do_GET(self):
                 fake.requests.append(self.path)
+                time.sleep(fake.page_delay)
                 if fake.faults:
                     fault = fake.faults.pop(0)
                     if fault == "stall":

@@ -79,9 +79,12 @@ def test_a_source_is_not_run_twice_at_once(embedded):
         source = MlsSourceFactory(url=fake.url)
         owner = job_lock_acquire(name=lock_name(source.pk))
         run = SyncRunFactory(source=source, status=SyncRun.Status.QUEUED)
-        from mls.sync import sync_run_execute
+        from mls.sync import SourceBusy, sync_run_execute
 
-        assert sync_run_execute(run_id=run.pk).status == "queued"
+        with pytest.raises(SourceBusy):
+            sync_run_execute(run_id=run.pk)
+        run.refresh_from_db()
+        assert run.status == "queued"
         assert fake.requests == []
         job_lock_release(name=lock_name(source.pk), owner=owner)
         assert sync_run_execute(run_id=run.pk).status == "succeeded"

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from mls.models import MlsSource, SyncRun
-from mls.sync import sync_run_execute
+from mls.sync import SourceBusy, sync_run_execute
 
 
 class Command(BaseCommand):
@@ -24,7 +24,10 @@ class Command(BaseCommand):
                 raise CommandError(f"{source}: run #{active.pk} is already {active.status}.")
             run = SyncRun.objects.create(source=source, trigger=SyncRun.Trigger.COMMAND, full=full)
             self.stdout.write(f"{source}: syncing ({'full' if full else 'incremental'})…")
-            run = sync_run_execute(run_id=run.pk, on_page=self._progress)
+            try:
+                run = sync_run_execute(run_id=run.pk, on_page=self._progress)
+            except SourceBusy:
+                raise CommandError(f"{source} is being synced by a worker; try again later.") from None
             self.stderr.write("")
             for error in run.errors:
                 self.stderr.write(f"  {error['key'] or '-'}: {error['message']}")
