@@ -37,9 +37,12 @@ from properties.services import properties_set_status
 
 logger = logging.getLogger(__name__)
 
+
 def _lease() -> float:
     # How long a silent worker keeps its source: a killed one frees it after this.
     return settings.MLS_SYNC_LEASE_SECONDS
+
+
 # Keys per existence check of EntityEvent keys (``ListingKey in (...)`` as ORs).
 KEYS_PER_CHECK = 40
 INACTIVE = (Property.Status.WITHDRAWN, Property.Status.EXPIRED)

@@ -1,6 +1,7 @@
 """Celery with a real Redis broker: a worker killed with kill -9 mid-run, and the broker down."""
 
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -118,9 +119,9 @@ def test_broker_down_the_api_still_serves_and_queued_syncs_are_sent_when_it_retu
     assert sync_due() == []
 
     # When the broker returns, the schedule's tick sends the queued run to it
-    server = subprocess.Popen(  # noqa: S603, S607
-        ["redis-server", "--port", str(dead_broker_port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no", "--dir", str(tmp_path)],
+    server = subprocess.Popen(  # noqa: S603
+        [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(dead_broker_port),
+         "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
         stdout=subprocess.DEVNULL,
     )  # fmt: skip
     try:

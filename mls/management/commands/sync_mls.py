@@ -27,7 +27,8 @@ class Command(BaseCommand):
             try:
                 run = sync_run_execute(run_id=run.pk, on_page=self._progress)
             except SourceBusy:
-                raise CommandError(f"{source} is being synced by a worker; try again later.") from None
+                message = f"{source} is being synced by a worker; try again later."
+                raise CommandError(message) from None
             self.stderr.write("")
             for error in run.errors:
                 self.stderr.write(f"  {error['key'] or '-'}: {error['message']}")
