@@ -26,6 +26,8 @@ def broker():
     try:
         client.ping()
     except redis.ConnectionError:
+        if os.environ.get("HEARTH_REQUIRE_BROKER"):
+            pytest.fail(f"no Redis at {BROKER} (HEARTH_TEST_BROKER)")
         pytest.skip(f"no Redis at {BROKER} (HEARTH_TEST_BROKER)")
     client.flushdb()
     yield BROKER
