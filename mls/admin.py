@@ -6,6 +6,11 @@ from mls.models import MlsSource, SyncRun
 from mls.services import sync_run_request
 
 
+class _HttpsURLField(forms.URLField):
+    def __init__(self, **kwargs):
+        super().__init__(assume_scheme="https", **kwargs)
+
+
 class MlsSourceForm(forms.ModelForm):
     # Write-only: the stored secret is never rendered; left blank, it is kept.
     client_secret = forms.CharField(
@@ -16,6 +21,8 @@ class MlsSourceForm(forms.ModelForm):
 
     class Meta:
         model = MlsSource
+        # Django 6's default; says so now instead of warning.
+        field_classes = {"url": _HttpsURLField, "token_url": _HttpsURLField}
         fields = [
             "name", "url", "token_url", "client_id", "client_secret", "page_size",
             "schedule_minutes", "enabled",

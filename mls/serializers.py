@@ -1,6 +1,20 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from mls.models import MlsSource, SyncRun
+
+
+class _CountsSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    deleted = serializers.IntegerField()
+    failed = serializers.IntegerField()
+
+
+class _ErrorSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The record's ListingKey (blank when it had none).")
+    message = serializers.CharField()
 
 
 class SyncRunSerializer(serializers.HyperlinkedModelSerializer):
@@ -19,10 +33,12 @@ class SyncRunSerializer(serializers.HyperlinkedModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
-    def get_counts(self, run) -> dict[str, int]:
+    @extend_schema_field(_CountsSerializer)
+    def get_counts(self, run):
         return run.counts
 
-    def get_errors(self, run) -> list[dict[str, str]]:
+    @extend_schema_field(_ErrorSerializer(many=True))
+    def get_errors(self, run):
         return [{"key": e.get("key", ""), "message": e.get("message", "")} for e in run.errors]
 
 
@@ -43,7 +59,8 @@ class MlsSourceSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = ["high_water_mark"]
 
-    def get_last_run(self, source) -> SyncRunSerializer | None:
+    @extend_schema_field(SyncRunSerializer(allow_null=True))
+    def get_last_run(self, source):
         runs = getattr(source, "latest_runs", None)
         run = runs[0] if runs else None
         return SyncRunSerializer(run, context=self.context).data if run else None
