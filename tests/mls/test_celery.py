@@ -83,20 +83,17 @@ def test_a_worker_killed_mid_run_is_resumed_by_another_without_loss_or_double_ap
                 lambda: hearth.sql("SELECT status FROM mls_syncrun")[0][0] == "succeeded",
                 timeout=90, what="the resumed run",
             )  # fmt: skip
+
+            counts = "SELECT created, unchanged, failed, (SELECT count(*) FROM mls_syncrun)"
+            (created, unchanged, failed, runs) = hearth.sql(f"{counts} FROM mls_syncrun")[0]
+            assert (created, failed, runs) == (60, 0, 1)
+            # Re-read from the mark: at most a page's last records, never re-applied.
+            assert unchanged <= 5
+            keys = [row[0] for row in hearth.sql("SELECT source_key FROM properties_property")]
+            assert sorted(keys, key=int) == [str(n) for n in range(1, 61)] and len(keys) == 60
+            assert hearth.sql("SELECT count(*) FROM properties_pricechange") == [(0,)]
         finally:
             hearth.stop()
-
-    (created, unchanged, failed, runs) = hearth.sql(
-        "SELECT created, unchanged, failed, (SELECT count(*) FROM mls_syncrun) FROM mls_syncrun"
-    )[0]
-    assert (created, failed, runs) == (60, 0, 1)
-    # Re-read from the mark: at most the last record of the page in flight, never re-applied.
-    assert unchanged <= 5
-    keys = hearth_keys = [
-        row[0] for row in hearth.sql("SELECT source_key FROM properties_property")
-    ]
-    assert sorted(hearth_keys, key=int) == [str(n) for n in range(1, 61)] and len(keys) == 60
-    assert hearth.sql("SELECT count(*) FROM properties_pricechange") == [(0,)]
 
 
 @pytest.fixture
