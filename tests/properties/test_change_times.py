@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from properties.bulk import listings_upsert
 from properties.factories import PropertyFactory, PropertyPhotoFactory
 from properties.models import Property, PropertyPhoto
+from tests.properties.clock import stamp_floor
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def listing():
 
 
 def test_raw_sql_changing_the_status_and_price_is_stamped(listing):
-    before = timezone.now() - datetime.timedelta(seconds=1)
+    before = stamp_floor()
     table = Property._meta.db_table
 
     with connection.cursor() as cursor:
@@ -64,7 +64,7 @@ def test_a_write_that_sets_the_timestamp_itself_keeps_it(listing):
 
 
 def test_a_new_listing_written_in_bulk_starts_its_history():
-    before = timezone.now() - datetime.timedelta(seconds=1)
+    before = stamp_floor()
     new = PropertyFactory.build(
         mls_number="BULK1",
         listing_agent=None,
@@ -81,7 +81,7 @@ def test_a_new_listing_written_in_bulk_starts_its_history():
 
 
 def test_a_bulk_upsert_changing_the_price_is_stamped(listing):
-    before = timezone.now() - datetime.timedelta(seconds=1)
+    before = stamp_floor()
     listing.price = Decimal("450000.00")
     listing.pk = None
 

@@ -6,10 +6,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 
 from properties.factories import PropertyFactory
 from properties.models import Property
+from tests.properties.clock import stamp_floor
 from tests.properties.command_helpers import reso_row, run_command, write_csv, write_json
 from users.factories import AgentFactory
 
@@ -313,7 +313,7 @@ def test_a_changed_status_and_price_are_stamped_when_the_feed_has_no_timestamps(
         status_changed_at=datetime.datetime(2026, 1, 1, tzinfo=UTC),
         price_changed_at=None,
     )
-    before = timezone.now()
+    before = stamp_floor()
     rows = [reso_row("T1", StandardStatus="Pending", ListPrice="480000")]
 
     run_command("import_listings", write_csv(tmp_path, rows))
@@ -326,7 +326,7 @@ def test_a_changed_status_and_price_are_stamped_when_the_feed_has_no_timestamps(
 
 
 def test_a_new_listing_starts_its_history(tmp_path):
-    before = timezone.now()
+    before = stamp_floor()
 
     run_command("import_listings", write_csv(tmp_path, [reso_row("N1", ListPrice="450000")]))
 
