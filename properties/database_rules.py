@@ -556,6 +556,18 @@ ENTITY_EVENT_SOURCES = (
 )
 
 
+def _sqlite_columns(table: str, model) -> list[str]:
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor == "sqlite":
+        try:
+            with connection.cursor() as cursor:
+                description = connection.introspection.get_table_description(cursor, table)
+            return [column.name for column in description]
+        except DatabaseError:
+            pass  # the table is not created yet
+    return [field.column for field in model._meta.concrete_fields]
+
+
 def _entity_events(vendor: str) -> RuleSQL:
     """Every create, change and delete of a served record appends one EntityEvent row."""
     events = _table("reso.EntityEvent")
@@ -608,12 +620,13 @@ def _entity_events(vendor: str) -> RuleSQL:
         model = global_apps.get_model(label)
         table = model._meta.db_table
         ignored_columns = {_column(label, name) for name in ignored}
-        # SQLite has no row comparison: the change test names the model's columns, and a
-        # new field changes this SQL, which the next migrate installs (sync).
+        # SQLite has no row comparison: the change test names the table's columns as the
+        # database has them now, so a migration that adds or renames one changes this SQL,
+        # which the sync after it installs.
         changed = " OR ".join(
-            f'OLD."{f.column}" IS NOT NEW."{f.column}"'
-            for f in model._meta.concrete_fields
-            if f.column not in ignored_columns
+            f'OLD."{column}" IS NOT NEW."{column}"'
+            for column in _sqlite_columns(table, model)
+            if column not in ignored_columns
         )
 
         def counts(row, required=required, label=label):

@@ -4,9 +4,14 @@ from django.db.models.signals import post_migrate
 
 def _lookups_sync(sender, using, **kwargs):
     # After every migrate (and flush), the Lookup table is the lookups the fields declare.
-    from reso import lookups
+    from django.db import connections
 
-    lookups.lookups_sync(using=using)
+    from reso import lookups
+    from reso.models import Lookup
+
+    # A migrate to an earlier target may not have created the table yet.
+    if Lookup._meta.db_table in connections[using].introspection.table_names():
+        lookups.lookups_sync(using=using)
 
 
 class ResoConfig(AppConfig):

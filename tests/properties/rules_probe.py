@@ -44,10 +44,16 @@ def probe():
     seen = {}
 
     history = "SELECT COUNT(*) FROM properties_pricechange WHERE property_id = %s"
+    events = (
+        "SELECT COUNT(*) FROM reso_entityevent "
+        "WHERE resource_name = 'Property' AND resource_record_key = %s"
+    )
     before = one(history, [listing_id])[0]
+    events_before = one(events, [str(listing_id)])[0]
     version = token()
     run("UPDATE properties_property SET price = price + 1 WHERE id = %s", [listing_id])
     seen["price_history_recorded"] = one(history, [listing_id])[0] - before
+    seen["entity_events_written"] = one(events, [str(listing_id)])[0] - events_before
     seen["listing_write_new_token"] = token() != version
 
     run(

@@ -56,6 +56,7 @@ class Migration(migrations.Migration):
 
 EVERY_RULE_FIRES = {
     "price_history_recorded": 1,
+    "entity_events_written": 1,
     "listing_write_new_token": True,
     "photo_summary_after_insert": [1, "photos/probe.jpg"],
     "photo_summary_after_delete": [0, ""],
@@ -141,6 +142,7 @@ def test_schema_changes_migrate_both_ways_with_every_rule_intact(
     # Given a database at the project's migrations, with a listing and its agent
     migrate("users", leaves["users"])
     migrate("properties", leaves["properties"])
+    migrate("reso")  # the EntityEvent table its rule writes to
     django("-m", "tests.properties.rules_probe", "setup")
     assert probe() == EVERY_RULE_FIRES
 

@@ -109,6 +109,8 @@ def test_a_generic_odata_client_reads_property_and_media(live_server, client_tok
         .all()
     )
 
+    session.close()  # no kept-alive connection left for the server thread after the test
+
     # Then it gets the records, typed as $metadata declares them
     assert [p.ListingKey for p in austin] == [str(listing.pk)]
     assert austin[0].ListPrice == float(listing.price)
