@@ -12,6 +12,8 @@ os.environ.setdefault(
 )
 # The suite tests the production settings, whatever a developer's .env says.
 os.environ["DJANGO_DEBUG"] = "false"
+# Tests start job runners themselves; importing config.wsgi must not start one.
+os.environ.setdefault("JOBS_EMBEDDED_AUTOSTART", "false")
 # The suite exercises the browsable API too; production keeps it off by default.
 os.environ.setdefault("DJANGO_BROWSABLE_API", "true")
 
