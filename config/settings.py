@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "users",
     "properties",
     "reso",
+    "jobs",
+    "mls",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +174,47 @@ else:
 # (properties.caching). Off, those endpoints answer exactly as uncached.
 API_RESPONSE_CACHE = env.bool("API_RESPONSE_CACHE", default=True)
 API_RESPONSE_CACHE_TIMEOUT = env.int("API_RESPONSE_CACHE_TIMEOUT", default=3600)
+
+# --- Background jobs (Celery) --------------------------------------------
+# A broker (redis://… or amqp://…) sends jobs to `celery -A config worker`
+# processes on any number of machines, with `celery -A config beat` firing the
+# schedule. Unset, jobs and the schedule run inside the web process
+# (jobs.runner), which is what `make run` uses.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
+CELERY_TASK_ACKS_LATE = True  # a job's message is acknowledged when it ends, not when it starts
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed worker's job goes back to the queue
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long jobs: a worker takes one at a time
+CELERY_TASK_IGNORE_RESULT = True  # job state lives in the database (SyncRun), not a backend
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Enqueueing from a request gives up fast when the broker is down: the job record
+# stays queued and the schedule sends it again (the API keeps serving meanwhile).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis redelivers a message unacknowledged for this long (a worker lost mid-job).
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "max_retries": 1,
+    "socket_connect_timeout": 2,
+}
+CELERY_BEAT_SCHEDULE = {
+    # Starts the scheduled syncs that are due and re-sends queued or orphaned runs.
+    "mls-sync-due": {
+        "task": "mls.tasks.sync_due",
+        "schedule": env.float("MLS_SYNC_TICK_SECONDS", default=60.0),
+    },
+}
+JOBS_EMBEDDED_WORKERS = env.int("JOBS_EMBEDDED_WORKERS", default=4)
+JOBS_EMBEDDED_AUTOSTART = env.bool("JOBS_EMBEDDED_AUTOSTART", default=True)
+
+# --- MLS sync ---------------------------------------------------------------
+# Sources whose OData URL resolves to a private, loopback or link-local address are
+# refused (SSRF) unless this is true (a Hearth syncing from a neighbour on the LAN).
+MLS_SYNC_ALLOW_PRIVATE = env.bool("MLS_SYNC_ALLOW_PRIVATE", default=False)
+MLS_SYNC_TIMEOUT_SECONDS = env.float("MLS_SYNC_TIMEOUT_SECONDS", default=30.0)
+MLS_SYNC_RETRIES = env.int("MLS_SYNC_RETRIES", default=4)
+MLS_SYNC_BACKOFF_SECONDS = env.float("MLS_SYNC_BACKOFF_SECONDS", default=1.0)
+# A run renews its lease on the source after every page; a worker killed mid-run
+# frees the source after this long, and the next worker resumes the run.
+MLS_SYNC_LEASE_SECONDS = env.float("MLS_SYNC_LEASE_SECONDS", default=120.0)
 
 # --- Users and passwords --------------------------------------------------
 AUTH_USER_MODEL = "users.User"

@@ -12,6 +12,8 @@ os.environ.setdefault(
 )
 # The suite tests the production settings, whatever a developer's .env says.
 os.environ["DJANGO_DEBUG"] = "false"
+# Tests start job runners themselves; importing config.wsgi must not start one.
+os.environ.setdefault("JOBS_EMBEDDED_AUTOSTART", "false")
 
 from config.settings import *  # noqa: E402, F403  (Django's documented pattern for settings variants)
 from config.settings import DATABASES, REST_FRAMEWORK, STORAGES  # noqa: E402

@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from config import views
 from config.media import media_urlpatterns
+from mls.urls import router as mls_router
 from properties.urls import router as properties_router
 from users.urls import router as users_router
 
@@ -44,6 +45,7 @@ class APIRouter(DefaultRouter):
 router = APIRouter()
 router.registry.extend(properties_router.registry)
 router.registry.extend(users_router.registry)
+router.registry.extend(mls_router.registry)
 
 urlpatterns = [
     path("", views.landing, name="landing"),

@@ -69,8 +69,13 @@ def _atomic_call(write, args, kwargs, context):
         write(*args, **kwargs)
 
 
-def listings_upsert(listings: list, *, update_fields: list[str]) -> None:
-    """Insert ``listings``, updating ``update_fields`` of those whose MLS number exists.
+def listings_upsert(
+    listings: list, *, update_fields: list[str], unique_fields: list[str] = ("mls_number",)
+) -> None:
+    """Insert ``listings``, updating ``update_fields`` of those whose key exists.
+
+    The key is ``unique_fields``: the MLS number, or (source, ``ListingKey``)
+    for listings an MLS sync replicates.
 
     Sets each listing's ``pk``. On PostgreSQL the rows are streamed with COPY
     into a temporary table and merged with one ``INSERT ... SELECT ... ON
@@ -83,7 +88,7 @@ def listings_upsert(listings: list, *, update_fields: list[str]) -> None:
         Property.objects.bulk_create(
             listings,
             update_conflicts=True,
-            unique_fields=["mls_number"],
+            unique_fields=list(unique_fields),
             update_fields=update_fields,
         )
         return
@@ -101,6 +106,8 @@ def listings_upsert(listings: list, *, update_fields: list[str]) -> None:
             connection.ops.quote_name(Property._meta.get_field(f).column) for f in update_fields
         )
     )
+    key_columns = [Property._meta.get_field(name).column for name in unique_fields]
+    conflict = ", ".join(connection.ops.quote_name(column) for column in key_columns)
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -116,9 +123,9 @@ def listings_upsert(listings: list, *, update_fields: list[str]) -> None:
                 copy.write_row([getattr(listing, f.attname) for f in fields])
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM listings_upsert_rows "  # noqa: S608
-            f"ON CONFLICT (mls_number) DO UPDATE SET {updates} RETURNING id, mls_number"
+            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates} RETURNING id, {conflict}"
         )
-        ids = {mls_number: pk for pk, mls_number in cursor.fetchall()}
+        ids = {tuple(row[1:]): row[0] for row in cursor.fetchall()}
         cursor.execute("DELETE FROM listings_upsert_rows")
     for listing in listings:
-        listing.pk = ids[listing.mls_number]
+        listing.pk = ids[tuple(getattr(listing, column) for column in key_columns)]

@@ -283,7 +283,55 @@ def url_fetch(
     raise FeedError(f"{url} redirects more than {MAX_REDIRECTS} times.")
 
 
-def _url_connection(url, *, allow_private, deadline):
+def address_check(url: str, *, allow_private: bool) -> str:
+    """The address ``url``'s host resolves to; FeedError when it is not one Hearth may fetch."""
+    return _url_target(url, allow_private=allow_private)[2]
+
+
+def http_request(
+    url: str,
+    *,
+    method: str = "GET",
+    headers: dict | None = None,
+    body: bytes | None = None,
+    allow_private: bool = False,
+    timeout: float = FETCH_TIMEOUT_SECONDS,
+) -> tuple[int, bytes]:
+    """One HTTP request through the same SSRF guard and overall deadline as feeds.
+
+    Returns the status and body. No redirects are followed (an API answer,
+    not a document). Network errors, the deadline and a body over the size
+    cap raise FeedError.
+    """
+    deadline = _Deadline(timeout)
+    connection = _url_connection(url, allow_private=allow_private, deadline=deadline)
+    watchdog = deadline.watch(connection)
+    try:
+        parts = urlsplit(url)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        connection.request(
+            method, path, body=body, headers={"User-Agent": "Hearth", **(headers or {})}
+        )
+        response = connection.getresponse()
+        content = _body_read(response, url)
+        if deadline.expired:
+            raise deadline.error()
+        return response.status, content
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        if deadline.expired:
+            raise deadline.error() from None
+        raise FeedError(f"Reading {url} failed: {exc}.") from None
+    except FeedError:
+        if deadline.expired:
+            raise deadline.error() from None
+        raise
+    finally:
+        watchdog.cancel()
+        connection.close()
+
+
+def _url_target(url, *, allow_private):
+    """(host, port, address, connection class) of ``url``, through the SSRF guard."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in {"http", "https"} or not parts.hostname:
@@ -294,9 +342,14 @@ def _url_connection(url, *, allow_private, deadline):
         raise FeedError(f"{url} has an invalid port.") from None
     address = _address_resolve(parts.hostname, port, allow_private=allow_private)
     connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
+    return parts.hostname, port, address, connection_class
+
+
+def _url_connection(url, *, allow_private, deadline):
+    host, port, address, connection_class = _url_target(url, allow_private=allow_private)
     # Each socket operation also times out by the deadline (connect, TLS), so
     # the watchdog only has to cut reads already under way.
-    return connection_class(parts.hostname, port, address=address, timeout=deadline.remaining())
+    return connection_class(host, port, address=address, timeout=deadline.remaining())
 
 
 def _url_request(connection, url):

@@ -17,6 +17,9 @@ Semantics an operator can rely on:
 * ``ListAgentEmail`` links the agent with that email (case-insensitive); an
   email that matches no agent leaves the listing without one (a listing keeps
   a current agent who is no longer one).
+* Given an MLS ``source`` (``mls.sync``), records are matched on the source's
+  ``ListingKey`` among that source's listings instead, so two sources never
+  overwrite each other; a ``ListingId`` another listing already has fails the row.
 * Rows identical to the stored listing are not written, so their
   ``updated_at`` stays; a price change is an UPDATE of ``price``, which the
   database trigger records as a ``PriceChange``.
@@ -203,6 +206,7 @@ class _Row:
     mls_number: str
     data: dict
     agent_email: str | None  # None: the record does not name an agent
+    source_key: str = ""  # the source's ListingKey, when importing for an MLS source
 
 
 def listings_import(
@@ -212,6 +216,7 @@ def listings_import(
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_batch: Callable[[ImportResult], None] | None = None,
     context: str = "import",
+    source=None,
 ) -> ImportResult:
     """Upsert RESO ``records`` (``(row_number, record)`` pairs) on their MLS number.
 
@@ -226,23 +231,25 @@ def listings_import(
     batch = []
     with BatchWriter(context=context) as writer:
         for number, record in records:
-            row = _row_read(number, record, first_row_of, result)
+            row = _row_read(number, record, first_row_of, result, keyed=source is not None)
             if row is not None:
                 batch.append(row)
             if len(batch) >= batch_size:
-                _batch_import(batch, validator, result, writer=writer, dry_run=dry_run)
+                _batch_import(
+                    batch, validator, result, writer=writer, dry_run=dry_run, source=source
+                )
                 batch = []
                 if on_batch:
                     on_batch(result)
         if batch:
-            _batch_import(batch, validator, result, writer=writer, dry_run=dry_run)
+            _batch_import(batch, validator, result, writer=writer, dry_run=dry_run, source=source)
     if on_batch:
         on_batch(result)
     result.failures.sort(key=lambda failure: failure.row)
     return result
 
 
-def _row_read(number, record, first_row_of, result) -> _Row | None:
+def _row_read(number, record, first_row_of, result, *, keyed=False) -> _Row | None:
     if isinstance(record, BadRecord):
         result.failures.append(RowFailure(number, "", record.reason))
         return None
@@ -256,6 +263,11 @@ def _row_read(number, record, first_row_of, result) -> _Row | None:
     for name in normalized.ignored:
         result.ignored_columns.setdefault(name, None)
     record = normalized.fields
+    source_key = _key(record.get("ListingKey"))
+    if keyed and not source_key:
+        reason = "ListingKey: This field is required; a source's listings are matched on it."
+        result.failures.append(RowFailure(number, _key(record.get("ListingId")), reason))
+        return None
     key = _key(record.get("ListingId"))
     if not key:
         # A feed that only has the source system's key (RESO Web API examples) is keyed on it.
@@ -265,11 +277,13 @@ def _row_read(number, record, first_row_of, result) -> _Row | None:
         reason = "ListingId: This field is required; imports match listings on it."
         result.failures.append(RowFailure(number, "", reason))
         return None
-    if key in first_row_of:
-        reason = f"ListingId {key} already appeared on row {first_row_of[key]}; row skipped."
-        result.failures.append(RowFailure(number, key, reason))
+    match = source_key if keyed else key
+    if match in first_row_of:
+        name = "ListingKey" if keyed else "ListingId"
+        reason = f"{name} {match} already appeared on row {first_row_of[match]}; row skipped."
+        result.failures.append(RowFailure(number, match, reason))
         return None
-    first_row_of[key] = number
+    first_row_of[match] = number
     try:
         data = reso_to_listing_data(record)
     except UnknownValue as exc:
@@ -280,7 +294,7 @@ def _row_read(number, record, first_row_of, result) -> _Row | None:
     if "listing_agent" in data:
         raw_email = data.pop("listing_agent")
         email = str(raw_email).strip().lower() if raw_email is not None else ""
-    return _Row(number, key, data, email)
+    return _Row(number, key, data, email, source_key)
 
 
 def _key(value) -> str:
@@ -293,11 +307,39 @@ def _agent_id(user, listing) -> int | None:
     return user.pk if user is not None and user.may_list(listing) else None
 
 
-def _batch_import(batch: list[_Row], validator, result, *, writer, dry_run) -> None:
+def _existing(batch: list[_Row], source, result) -> tuple[list[_Row], dict]:
+    """The stored listing of each row, by the row's match key; rows that would clash are failed."""
     keys = [row.mls_number for row in batch]
+    if source is None:
+        return batch, {
+            listing.mls_number: listing for listing in Property.objects.filter(mls_number__in=keys)
+        }
     existing = {
-        listing.mls_number: listing for listing in Property.objects.filter(mls_number__in=keys)
+        listing.source_key: listing
+        for listing in Property.objects.filter(
+            mls_source=source, source_key__in=[row.source_key for row in batch]
+        )
     }
+    # A ListingId is unique across Hearth: one held by a listing of another source
+    # (or a local one) is reported, never taken over.
+    taken = dict(
+        Property.objects.filter(mls_number__in=keys)
+        .exclude(mls_source=source, source_key__in=list(existing))
+        .values_list("mls_number", "id")
+    )
+    kept = []
+    for row in batch:
+        if row.mls_number in taken:
+            holder = taken[row.mls_number]
+            reason = f"ListingId {row.mls_number} belongs to listing {holder}; row skipped."
+            result.failures.append(RowFailure(row.number, row.source_key, reason))
+        else:
+            kept.append(row)
+    return kept, existing
+
+
+def _batch_import(batch: list[_Row], validator, result, *, writer, dry_run, source=None) -> None:
+    batch, existing = _existing(batch, source, result)
     emails = {row.agent_email for row in batch if row.agent_email}
     users = {}
     if emails:
@@ -309,12 +351,15 @@ def _batch_import(batch: list[_Row], validator, result, *, writer, dry_run) -> N
         }
     to_write, changed_fields = [], set()
     for row in batch:
-        listing = existing.get(row.mls_number)
+        listing = existing.get(row.source_key if source is not None else row.mls_number)
         try:
             attrs = validator.validate(row.data, listing)
         except serializers.ValidationError as exc:
-            result.failures.append(RowFailure(row.number, row.mls_number, _reason(exc.detail)))
+            key = row.source_key if source is not None else row.mls_number
+            result.failures.append(RowFailure(row.number, key, _reason(exc.detail)))
             continue
+        if source is not None:
+            attrs.update(mls_source_id=source.pk, source_key=row.source_key)
         # The feed is the authority on who lists what it carries: a row naming
         # no agent (column missing or empty) leaves the listing without one, so
         # whoever held the number before the feed claimed it keeps no control.
@@ -337,7 +382,10 @@ def _batch_import(batch: list[_Row], validator, result, *, writer, dry_run) -> N
         result.updated += 1
     if to_write and not dry_run:
         update_fields = {"listing_agent" if f == "listing_agent_id" else f for f in changed_fields}
-        # One INSERT ... ON CONFLICT (mls_number) DO UPDATE for new and changed rows alike.
+        # One INSERT ... ON CONFLICT (key) DO UPDATE for new and changed rows alike.
         writer.submit(
-            listings_upsert, to_write, update_fields=sorted(update_fields | {"updated_at"})
+            listings_upsert,
+            to_write,
+            update_fields=sorted(update_fields | {"updated_at"}),
+            unique_fields=["mls_source", "source_key"] if source is not None else ["mls_number"],
         )

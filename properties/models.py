@@ -213,6 +213,20 @@ class Property(models.Model):
         help_text="The image path of the photo with the lowest (position, id); blank without one.",
     )
 
+    # Listings replicated from an MLS source (mls.sync) are that source's, matched on
+    # its ListingKey; local listings have neither.
+    mls_source = models.ForeignKey(
+        "mls.MlsSource",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="listings",
+        editable=False,
+    )
+    source_key = models.CharField(
+        "source ListingKey", max_length=255, blank=True, default="", editable=False
+    )
+
     objects = PropertyQuerySet.as_manager()
 
     class Meta:
@@ -290,6 +304,10 @@ class Property(models.Model):
             models.CheckConstraint(
                 condition=models.Q(status__in=ListingStatus.values),
                 name="property_status_valid",
+            ),
+            # NULL sources are distinct, so local listings never clash here.
+            models.UniqueConstraint(
+                fields=["mls_source", "source_key"], name="property_source_key_unique"
             ),
             models.CheckConstraint(
                 condition=models.Q(property_type__in=PropertyType.values),

@@ -101,6 +101,8 @@ def test_api_root_links_every_entry_point(client):
         "favorites": "http://testserver/api/favorites/",
         "inquiries": "http://testserver/api/inquiries/",
         "users": "http://testserver/api/users/",
+        "mls-sources": "http://testserver/api/mls-sources/",
+        "sync-runs": "http://testserver/api/sync-runs/",
         "market-stats": "http://testserver/api/market-stats/",
         "register": "http://testserver/api/auth/register/",
         "token": "http://testserver/api/auth/token/",

@@ -42,6 +42,9 @@ def test_a_northstar_mls_listing_imports_with_every_field_hearth_stores_kept():
     listing = Property.objects.get()
     assert {name: getattr(listing, name) for name in STORED_FIELDS} == {
         "mls_number": "6512345",
+        # A file import belongs to no MLS source (those are mls.sync's).
+        "mls_source_id": None,
+        "source_key": "",
         "status": "pending",
         "property_type": "residential",
         "street_address": "3340 Colfax Avenue S",
