@@ -5,6 +5,7 @@ resolves to is checked, the connection goes to the checked address (so a second
 DNS answer cannot swap it), and each redirect is checked the same way.
 """
 
+import contextlib
 import csv
 import http.client
 import io
@@ -252,10 +253,8 @@ def url_fetch(
     """GET ``url`` within ``timeout`` seconds in total and a size cap; return body and type."""
     deadline = _Deadline(timeout if timeout is not None else _fetch_timeout())
     for _ in range(MAX_REDIRECTS + 1):
-        connection = _url_connection(url, allow_private=allow_private, deadline=deadline)
-        watchdog = deadline.watch(connection)
-        try:
-            response = _url_request(connection, url)
+        with _deadline_connection(url, allow_private=allow_private, deadline=deadline) as conn:
+            response = _url_request(conn, url)
             if response.status in {301, 302, 303, 307, 308}:
                 location = response.getheader("Location")
                 if not location:
@@ -269,17 +268,6 @@ def url_fetch(
                 # A cut socket reads as the end of the body: never take it for the whole feed.
                 raise deadline.error()
             return body, response.getheader("Content-Type", "")
-        except (OSError, http.client.HTTPException, ValueError) as exc:
-            if deadline.expired:
-                raise deadline.error() from None
-            raise FeedError(f"Reading {url} failed: {exc}.") from None
-        except FeedError:
-            if deadline.expired:
-                raise deadline.error() from None
-            raise
-        finally:
-            watchdog.cancel()
-            connection.close()
     raise FeedError(f"{url} redirects more than {MAX_REDIRECTS} times.")
 
 
@@ -304,9 +292,7 @@ def http_request(
     cap raise FeedError.
     """
     deadline = _Deadline(timeout)
-    connection = _url_connection(url, allow_private=allow_private, deadline=deadline)
-    watchdog = deadline.watch(connection)
-    try:
+    with _deadline_connection(url, allow_private=allow_private, deadline=deadline) as connection:
         parts = urlsplit(url)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         connection.request(
@@ -317,6 +303,19 @@ def http_request(
         if deadline.expired:
             raise deadline.error()
         return response.status, content
+
+
+@contextlib.contextmanager
+def _deadline_connection(url, *, allow_private, deadline):
+    """A connection to ``url`` that the deadline cuts; its failures become FeedError.
+
+    Once the deadline has cut the socket, whatever failed is reported as the
+    deadline, not as the broken read it caused.
+    """
+    connection = _url_connection(url, allow_private=allow_private, deadline=deadline)
+    watchdog = deadline.watch(connection)
+    try:
+        yield connection
     except (OSError, http.client.HTTPException, ValueError) as exc:
         if deadline.expired:
             raise deadline.error() from None
