@@ -128,3 +128,13 @@ class DjangoFilterBackend(django_filters.DjangoFilterBackend):
                 data[name] = ",".join(values)
         kwargs["data"] = data
         return kwargs
+
+
+# The largest id a bigint primary key holds; larger ones can name no row.
+LARGEST_ID = 2**63 - 1
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A NumberFilter that takes whole numbers only (and says so in the schema)."""
+
+    field_class = forms.IntegerField

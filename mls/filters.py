@@ -1,8 +1,7 @@
 import django_filters
 
-from config.filters import FilterSet
+from config.filters import LARGEST_ID, FilterSet, IntegerFilter
 from mls.models import SyncRun
-from properties.filters import LARGEST_ID, IntegerFilter
 
 
 class SyncRunFilter(FilterSet):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.utils import extend_schema_field
 
-from config.filters import FilterSet, MultipleChoiceFilter
+from config.filters import LARGEST_ID, FilterSet, IntegerFilter, MultipleChoiceFilter
 from properties import geo
 from properties.models import Property
 
@@ -22,11 +22,6 @@ MAX_RADIUS_KM = 500
 DEFAULT_RADIUS_KM = 10
 MAX_PRICE_DIGITS = 14
 LARGEST_PRICE = Decimal("999999999999.99")
-LARGEST_ID = 2**63 - 1
-
-
-class IntegerFilter(django_filters.NumberFilter):
-    field_class = forms.IntegerField
 
 
 class DateOrDateTimeField(forms.CharField):
