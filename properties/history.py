@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.db import connections, router, transaction
 
-from properties.change_log import CONTEXT_SETTING, SQLITE_CONTEXT_TABLE
+from properties.database_rules.change_log import CONTEXT_SETTING, SQLITE_CONTEXT_TABLE
 from properties.models import ListingChange, Property
 
 

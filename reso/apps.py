@@ -18,7 +18,7 @@ class ResoConfig(AppConfig):
     """The RESO Web API: an OData 4 service over the Data Dictionary 2.0 mapping.
 
     Its EntityEvent rows are written by the database rule ``entity_events``
-    (``properties/database_rules.py``), like every rule that must hold for all writes.
+    (``properties/database_rules/``), like every rule that must hold for all writes.
     """
 
     name = "reso"

@@ -5,7 +5,7 @@ class EntityEvent(models.Model):
     """One create, change or delete of a served record, in the order they happened.
 
     Rows are written only by the database rule ``entity_events``
-    (``properties/database_rules.py``, triggers on every served table), so every
+    (``properties/database_rules/``, triggers on every served table), so every
     write path — API, admin, bulk
     actions, imports, raw SQL — leaves one. The id is the rising
     ``EntityEventSequence`` a replicating consumer resumes from.

@@ -167,7 +167,7 @@ class TestInstalledRules:
     def test_check_fails_when_a_rule_is_missing_and_migrate_repairs_it(self):
         trigger = database_rules.RULES_BY_NAME["price_history"].sql(connection.vendor).triggers[0]
         with connection.cursor() as cursor:
-            cursor.execute(database_rules._drop_trigger_sql(connection.vendor, trigger))
+            cursor.execute(database_rules.lifecycle.drop_trigger_sql(connection.vendor, trigger))
 
         errors = database_rules.check_rules_installed()
 

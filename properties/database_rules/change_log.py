@@ -13,6 +13,8 @@ are invisible to other connections).
 from django.apps import apps as global_apps
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from properties.database_rules.base import RuleSQL, Trigger
+
 CONTEXT_SETTING = "hearth.change_context"
 SQLITE_CONTEXT_TABLE = "properties_change_context"
 # Written by the database or by every save: they would drown the real changes.
@@ -31,8 +33,6 @@ IGNORED = (
 
 
 def change_log_sql(vendor: str):
-    from properties.database_rules import RuleSQL, Trigger
-
     listing_model = global_apps.get_model("properties.Property")
     listing = listing_model._meta.db_table
     history = global_apps.get_model("properties.ListingChange")._meta.db_table
