@@ -66,6 +66,7 @@ from properties.database_rules.lifecycle import (
     install_operation,
     is_current,
     missing,
+    sqlite_triggers_aside,
     sync,
     uninstall,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "is_current",
     "missing",
     "new_token_sql",
+    "sqlite_triggers_aside",
     "sync",
     "uninstall",
 ]

@@ -190,3 +190,52 @@ def check_rules_installed(app_configs=None, databases=None, **kwargs):
         )
         for name in names
     ]
+
+
+def sqlite_triggers_aside(
+    table: str, *, own_rules: tuple[str, ...] = ()
+) -> tuple[migrations.RunPython, migrations.RunPython]:
+    """The first and last operations of a migration that makes SQLite rebuild ``table``.
+
+    Rebuilding a table drops its own triggers, and SQLite refuses to rename the
+    rebuilt table while another table's trigger names the dropped one.
+    ``migrate`` lifts the rules itself (``before_migrate``), but a migration run
+    by other means (``MigrationExecutor`` in tests) is not, so the first
+    operation sets aside every trigger naming ``table`` and the last puts them
+    back. Triggers of ``own_rules`` (installed by the migration itself) are
+    dropped, not restored. Both do nothing on other databases.
+    """
+    saved: list[tuple[str, str]] = []
+
+    def set_aside(apps, schema_editor):
+        if schema_editor.connection.vendor != "sqlite":
+            return
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND sql LIKE %s",
+                [f"%{table}%"],
+            )
+            found = cursor.fetchall()
+        own = {
+            trigger.name
+            for name in own_rules
+            for trigger in RULES_BY_NAME[name].sql("sqlite").triggers
+        }
+        saved[:] = [(name, sql) for name, sql in found if name not in own]
+        for name, _sql in found:
+            schema_editor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+
+    def put_back(apps, schema_editor):
+        if schema_editor.connection.vendor != "sqlite":
+            return
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            present = {name for (name,) in cursor.fetchall()}
+        for name, sql in saved:
+            if name not in present:
+                schema_editor.execute(sql)
+
+    return (
+        migrations.RunPython(set_aside, put_back, elidable=False),
+        migrations.RunPython(put_back, set_aside, elidable=False),
+    )

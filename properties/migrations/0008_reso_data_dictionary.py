@@ -35,47 +35,9 @@ from properties import database_rules
 
 LISTING_TABLE = "properties_property"
 NEW_RULES = ("open_house_data_version", "listing_change_times")
-_saved_sqlite_triggers = []
-
-
-def _new_rule_triggers() -> set[str]:
-    # This migration installs and uninstalls its own rules; only the others are set aside.
-    return {
-        trigger.name
-        for name in NEW_RULES
-        for trigger in database_rules.RULES_BY_NAME[name].sql("sqlite").triggers
-    }
-
-
-def sqlite_triggers_save(apps, schema_editor):
-    """Set aside every trigger that names the listing table (its own and the photos').
-
-    Rebuilding the table drops its own triggers, and SQLite refuses to rename
-    the rebuilt table while another table's trigger names the dropped one.
-    """
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND sql LIKE %s",
-            [f"%{LISTING_TABLE}%"],
-        )
-        found = cursor.fetchall()
-    own = _new_rule_triggers()
-    _saved_sqlite_triggers[:] = [(name, sql) for name, sql in found if name not in own]
-    for name, _sql in found:
-        schema_editor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
-
-
-def sqlite_triggers_restore(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        present = {name for (name,) in cursor.fetchall()}
-    for name, sql in _saved_sqlite_triggers:
-        if name not in present:
-            schema_editor.execute(sql)
+TRIGGERS_SET_ASIDE, TRIGGERS_PUT_BACK = database_rules.sqlite_triggers_aside(
+    LISTING_TABLE, own_rules=NEW_RULES
+)
 
 
 def _floor(vendor, column):
@@ -144,7 +106,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(sqlite_triggers_save, sqlite_triggers_restore, elidable=False),
+        TRIGGERS_SET_ASIDE,
         migrations.CreateModel(
             name="OpenHouse",
             fields=[
@@ -382,5 +344,5 @@ class Migration(migrations.Migration):
             ),
         ),
         database_rules.install_operation(*NEW_RULES),
-        migrations.RunPython(sqlite_triggers_restore, sqlite_triggers_save, elidable=False),
+        TRIGGERS_PUT_BACK,
     ]

@@ -11,32 +11,11 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-LISTING_TABLE = "properties_property"
-_saved_sqlite_triggers = []
+from properties import database_rules
 
-
-def sqlite_triggers_save(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND sql LIKE %s",
-            [f"%{LISTING_TABLE}%"],
-        )
-        _saved_sqlite_triggers[:] = cursor.fetchall()
-    for name, _sql in _saved_sqlite_triggers:
-        schema_editor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
-
-
-def sqlite_triggers_restore(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        present = {name for (name,) in cursor.fetchall()}
-    for name, sql in _saved_sqlite_triggers:
-        if name not in present:
-            schema_editor.execute(sql)
+TRIGGERS_SET_ASIDE, TRIGGERS_PUT_BACK = database_rules.sqlite_triggers_aside(
+    "properties_property"
+)
 
 
 class Migration(migrations.Migration):
@@ -47,7 +26,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(sqlite_triggers_save, sqlite_triggers_restore, elidable=False),
+        TRIGGERS_SET_ASIDE,
         migrations.AddField(
             model_name="property",
             name="mls_source",
@@ -77,5 +56,5 @@ class Migration(migrations.Migration):
                 fields=("mls_source", "source_key"), name="property_source_key_unique"
             ),
         ),
-        migrations.RunPython(sqlite_triggers_restore, sqlite_triggers_save, elidable=False),
+        TRIGGERS_PUT_BACK,
     ]
