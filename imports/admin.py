@@ -93,8 +93,9 @@ class ImportRunAdmin(admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = ImportUploadForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
+        posted = request.method == "POST"
+        form = ImportUploadForm(request.POST, request.FILES) if posted else ImportUploadForm()
+        if posted and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
                 run = import_run_create(
@@ -141,8 +142,7 @@ class ImportRunAdmin(admin.ModelAdmin):
                 "active": run.active,
                 "progress": round(run.progress, 4),
                 "counts": run.counts_line(),
-            },
-            headers={"Cache-Control": "no-store"},
+            }
         )
 
     def _run(self, request, object_id, fields=None) -> ImportRun:

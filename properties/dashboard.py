@@ -98,7 +98,7 @@ def _listing_numbers(now, today, week) -> tuple:
 
 
 def _sync_health(board: Dashboard) -> None:
-    """Each MLS source's last run and the latest imports: three queries, however many runs."""
+    """Each MLS source's last run and the latest imports: three queries (two with no run yet)."""
     last_run = (
         SyncRun.objects.filter(source=OuterRef("pk")).order_by("-queued_at", "-id").values("pk")
     )
@@ -120,7 +120,7 @@ def _sync_health(board: Dashboard) -> None:
 
 
 def dashboard_data(*, now: datetime | None = None) -> Dashboard:
-    """The admin index's numbers: seven queries (a cache hit) or ten, whatever the data."""
+    """The admin index's numbers: at most seven queries (a cache hit) or ten, whatever the data."""
     now = now or timezone.now()
     today, week = _day_starts(now)
     board = Dashboard()
