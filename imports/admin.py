@@ -30,6 +30,10 @@ class ImportUploadForm(forms.Form):
         ),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["data-max-bytes"] = settings.IMPORT_UPLOAD_MAX_BYTES
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         limit = settings.IMPORT_UPLOAD_MAX_BYTES

@@ -150,7 +150,7 @@ class TestRunPage:
         html = admin_client.get(f"/admin/imports/importrun/{run.pk}/change/").content.decode()
 
         assert f'data-progress-url="/admin/imports/importrun/{run.pk}/progress/"' in html
-        assert "hearth/admin/import_progress.js" in html
+        assert "hearth/admin/imports.js" in html
         assert 'id="import-percent">25%<' in html
 
     def test_progress_answers_status_share_and_counts(self, admin_client):
