@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "reso",
     "jobs",
     "mls",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +202,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mls.tasks.sync_due",
         "schedule": env.float("MLS_SYNC_TICK_SECONDS", default=60.0),
     },
+    # Re-sends admin imports whose message was lost or whose worker died.
+    "imports-requeue": {
+        "task": "imports.tasks.import_runs_requeue",
+        "schedule": 60.0,
+    },
 }
 JOBS_EMBEDDED_WORKERS = env.int("JOBS_EMBEDDED_WORKERS", default=4)
 JOBS_EMBEDDED_AUTOSTART = env.bool("JOBS_EMBEDDED_AUTOSTART", default=True)
@@ -316,6 +322,9 @@ PHOTO_DECODE_WAIT_SECONDS = env.float("PHOTO_DECODE_WAIT_SECONDS", default=20.0)
 # import_listings: a URL download ends within this many seconds in total, however
 # slowly the server sends (properties.feeds).
 IMPORT_FETCH_TIMEOUT = env.float("IMPORT_FETCH_TIMEOUT", default=30.0)
+# Admin imports: the largest file staff may upload (it must also fit
+# MAX_REQUEST_BODY_SIZE); larger feeds go through `manage.py import_listings`.
+IMPORT_UPLOAD_MAX_BYTES = env.int("IMPORT_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- CORS -----------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])

@@ -84,3 +84,8 @@ def address_query(term: str) -> Q | None:
         if match and match["postal"]:
             query &= Q(postal_code__istartswith=match["postal"].strip())
     return query
+
+
+def run_health_class(status: str) -> str:
+    """The theme's colour class for a background run's status (an import, an MLS sync)."""
+    return {"succeeded": "hearth-ok", "failed": "hearth-bad"}.get(status, "hearth-busy")

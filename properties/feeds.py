@@ -70,7 +70,14 @@ def feed_open(source: str, *, format: str | None = None, allow_private: bool = F
         content, content_type = url_fetch(source, allow_private=allow_private)
     else:
         content, content_type = _file_read(source), ""
-    format = format or _format_guess(source, content_type, content)
+    return feed_read(content, name=source, format=format, content_type=content_type)
+
+
+def feed_read(
+    content: bytes, *, name: str = "", format: str | None = None, content_type: str = ""
+) -> Feed:
+    """Parse a feed held in memory (an upload); its name or its content tells the format."""
+    format = format or _format_guess(name, content_type, content)
     text = _decode(content)
     if format == "json":
         return _json_feed(text)

@@ -8,7 +8,7 @@ from properties.dashboard import dashboard_data
 register = template.Library()
 
 # Staff work with listings and leads; accounts and API tokens come after.
-APP_ORDER = {"properties": 0, "users": 1}
+APP_ORDER = {"properties": 0, "imports": 1, "mls": 1, "users": 2}
 
 
 @register.simple_tag
@@ -26,3 +26,9 @@ def hearth_app_order(app_list):
 def money(value):
     """``752000.00`` → ``$752,000`` (cents shown only when there are any)."""
     return admin_display.money(value)
+
+
+@register.filter
+def health_class(status):
+    """A run's status as the theme's colour class (``hearth-ok``, ``-bad``, ``-busy``)."""
+    return admin_display.run_health_class(status)

@@ -32,7 +32,7 @@ def fits(page):
     assert page.evaluate(NO_SIDEWAYS_SCROLL), wide_elements(page)
 
 
-def test_dashboard_answers_the_morning_questions(staff_page, screenshot):
+def test_dashboard_answers_the_morning_questions(staff_page):
     agent = AgentFactory(first_name="Rita", last_name="Moreno")
     for price in ("400000", "520000", "610000"):
         PropertyFactory(
@@ -61,13 +61,13 @@ def test_dashboard_answers_the_morning_questions(staff_page, screenshot):
     apps = page.locator("#content-main .module caption").all_inner_texts()
     assert apps[0].lower().startswith("properties")
     fits(page)
-    screenshot(page, "admin-dashboard")
 
     page.emulate_media(color_scheme="dark")
     page.reload()
     page.wait_for_function("window.Chart && Chart.getChart('dash-median-chart')")
     fits(page)
-    screenshot(page, "admin-dashboard-dark")
+    # The dashboard's screenshots are taken with sync and import runs on it
+    # (test_admin_imports_in_browser.py).
 
 
 def test_listings_changelist_fits_with_money_names_and_address_search(staff_page, screenshot):

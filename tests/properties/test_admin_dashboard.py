@@ -6,6 +6,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from imports.factories import ImportRunFactory
+from mls.factories import MlsSourceFactory, SyncRunFactory
+from properties import dashboard
 from properties.dashboard import dashboard_data
 from properties.factories import InquiryFactory, PropertyFactory
 from properties.models import Inquiry, Property
@@ -76,8 +79,78 @@ class TestNumbers:
         assert board.leads_waiting == 2
         assert [lead.pk for lead in board.oldest_leads] == [older.pk, newer.pk]
 
-    def test_sync_panel_is_empty_until_the_sync_layer_exists(self):
-        assert dashboard_data(now=NOW).sync_runs == []
+    def test_no_source_and_no_import_leave_the_health_panel_empty(self):
+        board = dashboard_data(now=NOW)
+
+        assert (board.sync_sources, board.import_runs) == ([], [])
+
+
+class TestSyncAndImportHealth:
+    def test_each_source_shows_its_last_run_by_name_never_synced_ones_too(self):
+        beta = MlsSourceFactory(name="Beta MLS")
+        alpha = MlsSourceFactory(name="Alpha MLS")
+        MlsSourceFactory(name="Gamma MLS")
+        SyncRunFactory(source=alpha, status="succeeded")
+        last_alpha = SyncRunFactory(source=alpha, status="failed", message="401 from the source")
+        last_beta = SyncRunFactory(source=beta, status="running")
+
+        board = dashboard_data(now=NOW)
+
+        assert [(source.name, run and run.pk) for source, run in board.sync_sources] == [
+            ("Alpha MLS", last_alpha.pk),
+            ("Beta MLS", last_beta.pk),
+            ("Gamma MLS", None),
+        ]
+        assert board.sync_sources_more is False
+
+    def test_sources_past_the_panels_size_are_linked_not_listed(self, monkeypatch):
+        monkeypatch.setattr(dashboard, "SOURCES_SHOWN", 2)
+        MlsSourceFactory.create_batch(3)
+
+        board = dashboard_data(now=NOW)
+
+        assert (len(board.sync_sources), board.sync_sources_more) == (2, True)
+
+    def test_the_latest_imports_newest_first(self):
+        runs = ImportRunFactory.create_batch(dashboard.IMPORTS_SHOWN + 1)
+
+        board = dashboard_data(now=NOW)
+
+        assert [run.pk for run in board.import_runs] == [run.pk for run in reversed(runs[1:])]
+
+    def test_the_panel_costs_the_same_with_more_sources_and_runs(
+        self, django_assert_max_num_queries
+    ):
+        SyncRunFactory.create_batch(2)
+        ImportRunFactory()
+        with django_assert_max_num_queries(10) as few:
+            dashboard_data(now=NOW)
+        for source in MlsSourceFactory.create_batch(10):
+            SyncRunFactory.create_batch(3, source=source)
+        ImportRunFactory.create_batch(10)
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            board = dashboard_data(now=NOW)
+        assert (len(board.sync_sources), len(board.import_runs)) == (12, 5)
+
+    def test_the_index_links_each_run_and_shows_its_health(self, client):
+        client.force_login(StaffFactory(is_superuser=True))
+        run = SyncRunFactory(
+            source=MlsSourceFactory(name="Alpha MLS"),
+            status="failed",
+            message="401 from the source",
+        )
+        imported = ImportRunFactory(file_name="may.csv", status="succeeded", created=3)
+
+        html = client.get("/admin/").content.decode()
+
+        assert (
+            f'class="hearth-health hearth-bad" href="/admin/mls/syncrun/{run.pk}/change/">Failed<'
+            in html
+        )
+        assert "401 from the source" in html
+        assert f'href="/admin/imports/importrun/{imported.pk}/change/">may.csv</a>' in html
+        assert "created 3, updated 0, unchanged 0, failed 0" in html
+        assert "No sync sources configured." not in html
 
 
 class TestIndexPage:
@@ -85,12 +158,17 @@ class TestIndexPage:
         client.force_login(StaffFactory(is_superuser=True))
         PropertyFactory.create_batch(2)
         InquiryFactory.create_batch(2)
-        # session, user, recent actions; the dashboard: data version, 6 aggregates (a miss)
-        with django_assert_num_queries(10):
+        SyncRunFactory()
+        ImportRunFactory()
+        # session, user, recent actions; the dashboard: data version, 6 aggregates (a miss),
+        # sources with their last run's id, those runs, the latest imports
+        with django_assert_num_queries(13):
             small = client.get("/admin/")
         PropertyFactory.create_batch(20)
         InquiryFactory.create_batch(20)
-        with django_assert_num_queries(10):
+        SyncRunFactory.create_batch(5)
+        ImportRunFactory.create_batch(5)
+        with django_assert_num_queries(13):
             large = client.get("/admin/")
         assert small.status_code == large.status_code == 200
 
@@ -114,10 +192,11 @@ class TestCache:
         listing = PropertyFactory(status="active")
         dashboard_data(now=NOW)
 
-        with django_assert_num_queries(4):  # data version, then the inquiry numbers only
+        # data version, the inquiry numbers, then sources and imports (no run: no run query)
+        with django_assert_num_queries(6):
             cached = dashboard_data(now=NOW)
         Property.objects.filter(pk=listing.pk).update(status="pending")
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(9):
             fresh = dashboard_data(now=NOW)
 
         assert ("Active", "active", 1) in cached.by_status

@@ -16,6 +16,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from imports.factories import ImportRunFactory
 from properties.factories import (
     FavoriteFactory,
     InquiryFactory,
@@ -58,6 +59,8 @@ DELETION_RULES = {
     ("users.Office", "users.User.office"): models.SET_NULL,
     # An answered lead stays answered when whoever answered it leaves.
     ("users.User", "properties.Inquiry.answered_by"): models.SET_NULL,
+    # An import run stays on record when whoever uploaded it leaves.
+    ("users.User", "imports.ImportRun.uploaded_by"): models.SET_NULL,
     # Deleting a listing archives it (services.property_delete); erasing one
     # takes its own photos and price history, and is refused while anyone's
     # favourite or inquiry refers to it.
@@ -137,6 +140,11 @@ def _answered_inquiry():
     return inquiry.answered_by, inquiry
 
 
+def _uploaded_import():
+    run = ImportRunFactory()
+    return run.uploaded_by, run
+
+
 def _on_listing(factory):
     def build():
         row = factory()
@@ -161,6 +169,7 @@ BUILDERS = {
     "properties.Inquiry.property": _on_listing(InquiryFactory),
     "properties.ListingChange.property": _on_listing(ListingChangeFactory),
     "properties.Inquiry.answered_by": _answered_inquiry,
+    "imports.ImportRun.uploaded_by": _uploaded_import,
 }
 
 

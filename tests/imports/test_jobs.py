@@ -1,0 +1,54 @@
+"""An admin import runs as a background job: here on the embedded runner (no broker)."""
+
+import time
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from imports.models import ImportRun
+from jobs.runner import runner_reset
+from properties.models import ListingChange, Property
+from tests.imports.feeds import mixed_feed
+from users.factories import StaffFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def embedded(settings):
+    settings.CELERY_BROKER_URL = ""
+    runner_reset()
+    yield
+    runner_reset()
+
+
+def wait_finished(run_id, timeout=30) -> ImportRun:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = ImportRun.objects.get(pk=run_id)
+        if not run.active:
+            return run
+        time.sleep(0.1)
+    raise AssertionError("the import did not finish")
+
+
+def test_an_upload_is_imported_by_the_embedded_runner(client, embedded):
+    client.force_login(
+        StaffFactory(username="ops", first_name="Olive", last_name="Ops", is_superuser=True)
+    )
+
+    response = client.post(
+        "/admin/imports/importrun/add/", {"file": SimpleUploadedFile("may.csv", mixed_feed())}
+    )
+
+    run = wait_finished(ImportRun.objects.get().pk)
+    assert response.status_code == 302
+    assert (run.status, run.summary) == ("succeeded", "created 2, updated 0, unchanged 0, failed 2")
+    assert [error["row"] for error in run.errors] == [3, 4]
+    assert Property.objects.count() == 2
+    progress = client.get(f"/admin/imports/importrun/{run.pk}/progress/").json()
+    assert (progress["active"], progress["progress"]) == (False, 1.0)
+    # Creations are in the history as the import's too.
+    assert set(ListingChange.objects.values_list("context", flat=True)) == {
+        f"admin import: Olive Ops (ops), file may.csv (import run {run.pk})"
+    }
