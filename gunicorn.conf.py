@@ -5,6 +5,7 @@ Run as ``gunicorn config.asgi --config gunicorn.conf.py``.
 
 import multiprocessing
 import os
+import resource
 
 
 def _int(name, default):
@@ -33,6 +34,23 @@ threads = _int("GUNICORN_THREADS", 4)
 # Connections waiting for a thread; beyond this the kernel refuses, which a
 # load balancer sees and retries elsewhere (better than queueing for minutes).
 backlog = _int("GUNICORN_BACKLOG", 256)
+
+# Every open connection is a file descriptor. Many systems start services with a
+# soft limit of 1,024 descriptors per process, which capped each worker near 1,000
+# connections (4 workers: 4,000 of 5,000 keep-alive clients, issue 18). The soft
+# limit is raised to the hard one the service manager grants (systemd
+# LimitNOFILE, Docker's ulimits nofile: docker-compose.yml, docs/scaling.md);
+# the workers, forked from this process, inherit it.
+_soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+_wanted = _hard if _hard != resource.RLIM_INFINITY else 1 << 20
+if _soft != resource.RLIM_INFINITY and _soft < _wanted:
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (_wanted, _hard))
+    except (ValueError, OSError):
+        pass  # the kernel's cap (fs.nr_open) is lower: the soft limit stands
+# Read by the gthread fallback only; each uvicorn worker accepts as many
+# connections as its descriptors allow (the limit above).
+worker_connections = _int("GUNICORN_WORKER_CONNECTIONS", 10000)
 
 # A worker whose event loop is silent this long is killed and replaced (a
 # request stuck in Django does not block the loop; PostgreSQL's statement

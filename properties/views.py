@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from config.parsers import UPLOAD_PARSERS
 from config.private import NoStoreMixin
 from properties import caching, history, selectors, services
-from properties.conditional import if_none_match_hits, listing_etag
+from properties.conditional import listing_etag
 from properties.filters import PropertyFilter
 from properties.models import OpenHouse, Property, PropertyPhoto
 from properties.permissions import (
@@ -66,11 +66,11 @@ class PropertyViewSet(viewsets.ModelViewSet):
         return caching.cached_read(request, partial(super().list, request, *args, **kwargs))
 
     def retrieve(self, request, *args, **kwargs):
+        return caching.cached_read(request, self._detail, own_etag=True)
+
+    def _detail(self):
         listing = self.get_object()
-        etag = listing_etag(listing)
-        if if_none_match_hits(request.headers.get("If-None-Match"), etag):
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-        return Response(self.get_serializer(listing).data, headers={"ETag": etag})
+        return Response(self.get_serializer(listing).data, headers={"ETag": listing_etag(listing)})
 
     def update(self, request, *args, **kwargs):
         response = super().update(request, *args, **kwargs)

@@ -65,10 +65,13 @@ def parse_args():
     )
     parser.add_argument("--label", default="", help="Stored in the JSON (e.g. a change's name).")
     args = parser.parse_args()
-    if args.database.replace("_", "").isalnum() is False or not args.database.startswith(
-        "hearth_bench"
+    # It is dropped and recreated: only a name that says it is a benchmark's will do
+    # (hearth_bench..., or hearth_<yours>_bench... on a server shared by several people).
+    name = args.database
+    if not name.replace("_", "").isalnum() or not (
+        name.startswith("hearth_bench") or (name.startswith("hearth_") and "_bench" in name)
     ):
-        parser.error("--database must be a name starting with hearth_bench")
+        parser.error("--database must start with hearth_bench or be hearth_<name>_bench...")
     if any(pair.startswith("API_RESPONSE_CACHE=") for pair in args.hearth_env):
         parser.error(
             "--hearth-env API_RESPONSE_CACHE: headline rows always run with the response "
@@ -160,10 +163,12 @@ def main():
                 }
         if args.cached:
             hearth.stop()  # the cached Hearth takes its port
-            reference_list = results["endpoints"].get("list", {}).get("reference", {})
-            cached = measure_cached(
-                args, database_url, paths, connections, reference_list.get("runs"), running
-            )
+            reference_runs = {
+                name: entry["reference"]["runs"]
+                for name, entry in results["endpoints"].items()
+                if "reference" in entry
+            }
+            cached = measure_cached(args, database_url, paths, connections, reference_runs, running)
             if cached:
                 results["cached"] = cached
     finally:

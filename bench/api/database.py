@@ -29,7 +29,7 @@ def manage(env, *args):
 
 def prepare_database(args, database_url):
     name = args.database
-    # The name was checked in main() (hearth_bench*, letters, digits and _ only).
+    # The name was checked in main() (a benchmark's name, letters, digits and _ only).
     exists = psql(args.admin_url, f"SELECT 1 FROM pg_database WHERE datname = '{name}'")  # noqa: S608
     if args.reuse_db and exists:
         log(f"reusing database {name}")
