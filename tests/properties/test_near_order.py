@@ -28,7 +28,7 @@ def haversine_km(lat1, lng1, lat2, lng2):
 
 @pytest.fixture
 def scattered():
-    rng = random.Random(18)
+    rng = random.Random(18)  # noqa: S311 (test data, not secrets)
     listings = [
         PropertyFactory(
             status="active",
