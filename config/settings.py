@@ -175,6 +175,10 @@ else:
 # (properties.caching). Off, those endpoints answer exactly as uncached.
 API_RESPONSE_CACHE = env.bool("API_RESPONSE_CACHE", default=True)
 API_RESPONSE_CACHE_TIMEOUT = env.int("API_RESPONSE_CACHE_TIMEOUT", default=3600)
+# Exact counts and market statistics stored per listing data version (properties/memo.py):
+# flat cost from 100k to 1M listings, whether or not whole responses are cached.
+LISTING_READ_MEMO = env.bool("LISTING_READ_MEMO", default=True)
+LISTING_READ_MEMO_TIMEOUT = env.int("LISTING_READ_MEMO_TIMEOUT", default=3600)
 
 # --- Background jobs (Celery) --------------------------------------------
 # A broker (redis://… or amqp://…) sends jobs to `celery -A config worker`

@@ -3,8 +3,8 @@
 import math
 from dataclasses import dataclass
 
-from django.db.models import F, FloatField, Value
-from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
+from django.db.models import BigIntegerField, BooleanField, F, FloatField, Func, Value
+from django.db.models.functions import ASin, Cast, Cos, Least, Power, Radians, Sin, Sqrt
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -55,3 +55,76 @@ def distance_km_expression(latitude, longitude, lat_field="latitude", lng_field=
         Sin(half_dlng), 2
     )
     return Value(2 * EARTH_RADIUS_KM) * ASin(Least(Value(1.0), Sqrt(a)), output_field=FloatField())
+
+
+class _UnitVector(Func):
+    # cube (a trusted extension) holds the point as a 3-D vector on the unit sphere.
+    template = "cube(ARRAY[%(expressions)s])"
+    output_field = FloatField()
+
+
+class _Distance(Func):
+    # cube's Euclidean distance and btree_gist's for ids: the GiST index answers both.
+    arg_joiner = " <-> "
+    template = "(%(expressions)s)"
+    output_field = FloatField()
+
+
+class _WithinCube(Func):
+    arg_joiner = " <@ "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+class _Enlarged(Func):
+    template = "cube_enlarge(%(expressions)s, 3)"
+    output_field = FloatField()
+
+
+def earth_point(lat_field="latitude", lng_field="longitude"):
+    """Each row's position as a point on the unit sphere (PostgreSQL ``cube``).
+
+    The GiST index of migration 0012 is built on exactly this expression (and the id).
+    """
+    lat, lng = Radians(F(lat_field)), Radians(F(lng_field))
+    return _UnitVector(Cos(lat) * Cos(lng), Cos(lat) * Sin(lng), Sin(lat))
+
+
+def _unit_vector(latitude, longitude):
+    phi, lam = math.radians(latitude), math.radians(longitude)
+    return _UnitVector(
+        *(
+            Value(c)
+            for c in (math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi))
+        )
+    )
+
+
+def within_cube(latitude, longitude, radius_km):
+    """A filter the GiST index serves: each row within a cube around the point.
+
+    The cube holds the whole sphere of ``radius_km`` around the point (the
+    chord of that great-circle distance, plus a hair for rounding), so it never
+    drops a listing the exact distance filter keeps; near the poles and across
+    the antimeridian it needs no special case.
+    """
+    chord = 2 * math.sin(min(math.pi, radius_km / EARTH_RADIUS_KM) / 2) * (1 + 1e-9)
+    return _WithinCube(
+        earth_point(), _Enlarged(_unit_vector(latitude, longitude), Value(chord + 1e-12))
+    )
+
+
+def nearest_first(latitude, longitude) -> list:
+    """The ordering (distance, then id) that the ``earth_point`` GiST index serves.
+
+    The straight-line (chord) distance through the sphere grows with the
+    great-circle distance, so the order is the great-circle order, found by
+    walking the index from the point outwards, and stopping after the page,
+    instead of computing the distance of every listing near it and sorting
+    them. ``id <-> 0`` is the id ascending (btree_gist), the tie-breaker, in the
+    same index scan.
+    """
+    return [
+        _Distance(earth_point(), _unit_vector(latitude, longitude)),
+        _Distance(F("id"), Cast(Value(0), BigIntegerField())),
+    ]

@@ -75,12 +75,22 @@ class PropertyQuerySet(QuerySet):
         """Listings within ``radius_km``, annotated with ``distance_km`` and nearest first.
 
         A bounding box narrows the rows through the (latitude, longitude)
-        index before the exact great-circle distance is computed.
+        index before the exact great-circle distance is computed; on
+        PostgreSQL a cube around the point does, and the page is read nearest
+        first from the same GiST index (``geo.nearest_first``).
         """
-        box = geo.bounding_box(latitude, longitude, radius_km)
+        distance = geo.distance_km_expression(latitude, longitude)
+        if connections[self.db].vendor == "postgresql":
+            # The same rows and order, served by the GiST index of migration 0012.
+            return (
+                self.filter(geo.within_cube(latitude, longitude, radius_km))
+                .annotate(distance_km=distance)
+                .filter(distance_km__lte=radius_km)
+                .order_by(*geo.nearest_first(latitude, longitude))
+            )
         return (
-            self.within_bbox(box)
-            .annotate(distance_km=geo.distance_km_expression(latitude, longitude))
+            self.within_bbox(geo.bounding_box(latitude, longitude, radius_km))
+            .annotate(distance_km=distance)
             .filter(distance_km__lte=radius_km)
             .order_by("distance_km", "id")
         )

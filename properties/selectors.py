@@ -7,6 +7,7 @@ from django.db import connections
 from django.db.models import Aggregate, Count, F, FloatField, Q, Sum
 from django.db.models.functions import Cast
 
+from properties.memo import per_data_version
 from properties.models import Inquiry, Property
 
 CENT = Decimal("0.01")
@@ -113,6 +114,12 @@ class MarketStats:
 
 
 def market_stats(queryset) -> MarketStats:
+    """The statistics of ``queryset`` (``market_stats_compute``), once per data version."""
+    queryset = queryset.order_by()
+    return per_data_version("market-stats", queryset, lambda: market_stats_compute(queryset))
+
+
+def market_stats_compute(queryset) -> MarketStats:
     """Counts, median and average price and median price per sq ft of ``queryset``.
 
     The median is the middle value, or the mean of the two middle values

@@ -11,6 +11,7 @@ from config.private import NoStoreMixin
 from properties import caching, history, selectors, services
 from properties.conditional import listing_etag
 from properties.filters import PropertyFilter
+from properties.memo import ListingPagination
 from properties.models import OpenHouse, Property, PropertyPhoto
 from properties.permissions import (
     ListingOpenHousePermission,
@@ -54,6 +55,7 @@ class PropertyViewSet(viewsets.ModelViewSet):
 
     serializer_class = PropertySerializer
     filterset_class = PropertyFilter
+    pagination_class = ListingPagination
     permission_classes = [ListingPermission]
     schema_noun = "listing"  # operation summaries: "Read a listing"
     conditional_writes = True  # documents 412 in the schema

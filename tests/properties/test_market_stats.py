@@ -198,9 +198,9 @@ class TestFilters:
         for i in range(rows):
             listing(100000 + i, 1000)
 
-        # The data version (response cache); counts and sums in one query; medians
-        # in one (PostgreSQL) or two.
-        with django_assert_max_num_queries(4):
+        # The data version (response cache, then the memo); counts and sums in one
+        # query; medians in one (PostgreSQL) or two.
+        with django_assert_max_num_queries(5):
             assert api_client.get(URL).json()["count"] == rows
 
 

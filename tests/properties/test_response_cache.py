@@ -146,6 +146,7 @@ class TestHits:
         self, api_client, settings, django_assert_num_queries
     ):
         settings.API_RESPONSE_CACHE = False
+        settings.LISTING_READ_MEMO = False  # its own token query: tests/properties/test_memo.py
         PropertyFactory()
 
         for _ in range(2):

@@ -1,0 +1,117 @@
+"""Exact answers over many listings, computed once per listing data version.
+
+A count of the visible listings, or the market statistics of a filter, reads
+every matching row: at a million listings that is over 100 ms for a count and
+over a second for the statistics, the same answer for every request until a
+listing changes. The listing data version's token (``ListingDataVersion``,
+replaced by the database rules on every write to listings, photos, open houses
+and what listings show of their agents) says exactly when that is, so an
+answer is stored under the token and the statement it answers (the compiled
+SQL and its parameters: filters, visibility and user included) and stays exact:
+a write gives the next request a new token and a fresh computation.
+
+This memoizes values, not responses (``properties.caching`` stores those), so
+it serves the response cache's misses and ``API_RESPONSE_CACHE=false`` alike.
+``LISTING_READ_MEMO=false`` turns it off.
+"""
+
+import hashlib
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.utils.functional import cached_property
+
+from config.pagination import PageNumberPagination, Paginator
+from properties.database_rules.data_version import IMMEDIATE_SETTING
+from properties.models import ListingDataVersion, Property
+
+logger = logging.getLogger(__name__)
+
+KEY_PREFIX = "listing-memo"
+TOKEN_TABLE = ListingDataVersion._meta.db_table
+TOKEN_SQL = {
+    # A transaction that has written something may hold listing changes the token
+    # does not show yet (PostgreSQL replaces it as the transaction commits), so
+    # such a transaction gets no token and computes. Tests replace it at each
+    # statement (IMMEDIATE_SETTING) and may use it.
+    "postgresql": (
+        f"SELECT token FROM {TOKEN_TABLE} WHERE id = %s AND ("  # noqa: S608
+        "pg_current_xact_id_if_assigned() IS NULL "
+        f"OR current_setting('{IMMEDIATE_SETTING}', true) = 'on')"
+    ),
+    # SQLite's triggers replace the token with each row written, in the writer's
+    # transaction: a rolled-back change takes its token with it.
+    "sqlite": f"SELECT token FROM {TOKEN_TABLE} WHERE id = %s",  # noqa: S608
+}
+
+
+def _token(alias: str) -> str | None:
+    sql = TOKEN_SQL.get(connections[alias].vendor)
+    if sql is None:
+        return None
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, [ListingDataVersion.SINGLETON_ID])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _key(kind: str, token: str, queryset) -> str | None:
+    try:
+        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    except EmptyResultSet:
+        return None  # nothing can match; computing it costs no query either
+    text = "\x00".join((token, kind, sql, repr(params)))
+    return f"{KEY_PREFIX}:{kind}:{hashlib.sha256(text.encode()).hexdigest()}"
+
+
+def per_data_version(kind: str, queryset, compute: Callable):
+    """``compute()``, the answer about ``queryset``, stored per data version.
+
+    ``kind`` names what is computed (two answers about one queryset differ).
+    Costs one primary-key query for the token; a cache that fails is a miss.
+    """
+    if not settings.LISTING_READ_MEMO:
+        return compute()
+    # The queryset's own database (a replica, for API reads): the token must describe it.
+    token = _token(queryset.db)
+    key = _key(kind, token, queryset) if token else None
+    if key is None:
+        return compute()
+    try:
+        value = cache.get(key)
+    except Exception:
+        logger.warning("listing memo: get failed", exc_info=True)
+        value = None
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, settings.LISTING_READ_MEMO_TIMEOUT)
+        except Exception:
+            logger.warning("listing memo: set failed", exc_info=True)
+    return value
+
+
+class MemoizedCountPaginator(Paginator):
+    """The paginator whose exact ``count`` is computed once per data version.
+
+    Only for querysets of listings alone (the list of ``PropertyViewSet``): a join
+    to a table the data version does not follow (favourites, inquiries) would
+    leave a stored count stale, so other rows (a listing's history) count as usual.
+    """
+
+    @cached_property
+    def count(self):
+        rows = self.object_list
+        if getattr(rows, "model", None) is not Property:
+            return super().count
+        return per_data_version("count", rows.order_by(), rows.count)
+
+
+class ListingPagination(PageNumberPagination):
+    """The listing API's pages (``?page=``, ``?page_size=``), counted per data version."""
+
+    django_paginator_class = MemoizedCountPaginator
