@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from mls.factories import MlsSourceFactory
-from mls.models import SyncRun
+from mls.models import MlsSource, SyncRun
 from mls.sync import sync_run_execute
 from properties.models import PriceChange, Property
 from tests.mls.fake_source import BASE, FakeSource, record
@@ -87,6 +87,27 @@ def test_without_an_entity_event_feed_a_full_run_reconciles_keys():
 
     assert run.counts == {"created": 0, "updated": 0, "unchanged": 3, "deleted": 1, "failed": 0}
     assert Property.objects.get(source_key="4").status == "withdrawn"
+
+
+def test_without_an_entity_event_feed_a_scheduled_run_reconciles_keys_when_due(settings):
+    settings.MLS_SYNC_RECONCILE_HOURS = 24
+    with FakeSource([record(n) for n in range(1, 5)]) as fake:
+        source = _source(fake)
+        _run(source)
+        fake.records.pop("4")
+        assert _run(source).counts["deleted"] == 0  # reconciled less than 24 hours ago
+        # A day later, an ordinary incremental run (what the schedule starts) compares keys.
+        source.refresh_from_db()
+        day_ago = source.keys_reconciled_at - datetime.timedelta(hours=24)
+        MlsSource.objects.filter(pk=source.pk).update(keys_reconciled_at=day_ago)
+
+        run = _run(source)
+
+    assert (run.full, run.status, run.counts["deleted"]) == (False, "succeeded", 1)
+    assert Property.objects.get(source_key="4").status == "withdrawn"
+    assert not Property.objects.visible_to(AnonymousUser()).filter(source_key="4").exists()
+    source.refresh_from_db()
+    assert source.keys_reconciled_at > day_ago
 
 
 def test_two_sources_with_the_same_listing_keys_never_collide(fake_source):
