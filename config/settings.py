@@ -225,6 +225,9 @@ MLS_SYNC_BACKOFF_SECONDS = env.float("MLS_SYNC_BACKOFF_SECONDS", default=1.0)
 # A run renews its lease on the source after every page; a worker killed mid-run
 # frees the source after this long, and the next worker resumes the run.
 MLS_SYNC_LEASE_SECONDS = env.float("MLS_SYNC_LEASE_SECONDS", default=120.0)
+# A source without an EntityEvent feed tells deletions only by the keys it still
+# serves: a run compares them all with ours at least this often (full runs always do).
+MLS_SYNC_RECONCILE_HOURS = env.float("MLS_SYNC_RECONCILE_HOURS", default=24.0)
 
 # --- Users and passwords --------------------------------------------------
 AUTH_USER_MODEL = "users.User"

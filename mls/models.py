@@ -35,6 +35,9 @@ class MlsSource(models.Model):
     high_water_mark = models.DateTimeField(null=True, blank=True, editable=False)
     # The last EntityEventSequence applied (deletions); null until the first run.
     event_sequence = models.BigIntegerField(null=True, blank=True, editable=False)
+    # When a run last compared every key the source serves with ours (sources
+    # without an EntityEvent feed learn deletions only that way; see mls.sync).
+    keys_reconciled_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

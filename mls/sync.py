@@ -15,8 +15,10 @@ the timestamp before that group (the rest of the group is on the next page).
 
 Deletions: from the source's ``EntityEvent`` feed when it has one (events for
 Property keys are checked against the source; a record it no longer serves is
-withdrawn here), otherwise by a key reconcile on full runs (every key the
-source serves, compared with ours). Withdrawn, never deleted, never left public.
+withdrawn here), otherwise by a key reconcile (every key the source serves,
+compared with ours) on full runs and on the first run after
+``MLS_SYNC_RECONCILE_HOURS``, so a scheduled source with no feed still loses
+what its MLS deleted or hid. Withdrawn, never deleted, never left public.
 """
 
 import datetime
@@ -202,8 +204,16 @@ class _Replication:
     def deletions(self) -> None:
         if self.events is not None:
             self._events_apply()
-        elif self.run.full:
+        elif self.run.full or self._reconcile_due():
+            started = timezone.now()
             self._keys_reconcile()
+            MlsSource.objects.filter(pk=self.source.pk).update(keys_reconciled_at=started)
+            self.source.keys_reconciled_at = started
+
+    def _reconcile_due(self) -> bool:
+        last = self.source.keys_reconciled_at
+        every = datetime.timedelta(hours=settings.MLS_SYNC_RECONCILE_HOURS)
+        return last is None or last <= timezone.now() - every
 
     def _withdraw(self, keys) -> int:
         listings = Property.objects.filter(mls_source=self.source, source_key__in=list(keys))

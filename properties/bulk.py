@@ -70,16 +70,19 @@ def _atomic_call(write, args, kwargs, context):
 
 
 def listings_upsert(
-    listings: list, *, update_fields: list[str], unique_fields: list[str] = ("mls_number",)
+    listings: list,
+    *,
+    update_fields: list[str],
+    unique_fields: list[str] = ("mls_scope", "mls_number"),
 ) -> None:
     """Insert ``listings``, updating ``update_fields`` of those whose key exists.
 
-    The key is ``unique_fields``: the MLS number, or (source, ``ListingKey``)
+    The key is ``unique_fields``: (``mls_scope``, MLS number), or (source, ``ListingKey``)
     for listings an MLS sync replicates.
 
     Sets each listing's ``pk``. On PostgreSQL the rows are streamed with COPY
     into a temporary table and merged with one ``INSERT ... SELECT ... ON
-    CONFLICT (mls_number) DO UPDATE``: the same statement ``bulk_create`` would
+    CONFLICT (key) DO UPDATE``: the same statement ``bulk_create`` would
     run, without building a 25-parameters-a-row query in Python. A price that
     changes is still an UPDATE of ``price``, so the database records it
     (the ``price_history`` rule of ``database_rules``).
@@ -106,8 +109,12 @@ def listings_upsert(
             connection.ops.quote_name(Property._meta.get_field(f).column) for f in update_fields
         )
     )
-    key_columns = [Property._meta.get_field(name).column for name in unique_fields]
-    conflict = ", ".join(connection.ops.quote_name(column) for column in key_columns)
+    key_fields = [Property._meta.get_field(name) for name in unique_fields]
+    conflict = ", ".join(connection.ops.quote_name(f.column) for f in key_fields)
+    # A generated key column (mls_scope) is not on the unsaved objects: rows are
+    # matched back on the other key columns, unique within one call.
+    key_columns = [f.column for f in key_fields if not f.generated]
+    returned = ", ".join(connection.ops.quote_name(column) for column in key_columns)
     now = timezone.now()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -123,7 +130,7 @@ def listings_upsert(
                 copy.write_row([getattr(listing, f.attname) for f in fields])
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM listings_upsert_rows "  # noqa: S608
-            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates} RETURNING id, {conflict}"
+            f"ON CONFLICT ({conflict}) DO UPDATE SET {updates} RETURNING id, {returned}"
         )
         ids = {tuple(row[1:]): row[0] for row in cursor.fetchall()}
         cursor.execute("DELETE FROM listings_upsert_rows")

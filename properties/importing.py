@@ -17,9 +17,12 @@ Semantics an operator can rely on:
 * ``ListAgentEmail`` links the agent with that email (case-insensitive); an
   email that matches no agent leaves the listing without one (a listing keeps
   a current agent who is no longer one).
+* Without a source, rows match local listings only (an MLS source's listing
+  with the same number is that MLS's, untouched).
 * Given an MLS ``source`` (``mls.sync``), records are matched on the source's
   ``ListingKey`` among that source's listings instead, so two sources never
-  overwrite each other; a ``ListingId`` another listing already has fails the row.
+  overwrite each other; MLS numbers are unique per source (``mls_scope``), so a
+  ``ListingId`` another of the source's keys already has fails the row.
 * Rows identical to the stored listing are not written, so their
   ``updated_at`` stays; a price change is an UPDATE of ``price``, which the
   database trigger records as a ``PriceChange``.
@@ -283,6 +286,14 @@ def _row_read(number, record, first_row_of, result, *, keyed=False) -> _Row | No
         reason = f"{name} {match} already appeared on row {first_row_of[match]}; row skipped."
         result.failures.append(RowFailure(number, match, reason))
         return None
+    if keyed:
+        # Two keys of one source with one ListingId: the first keeps it (unique per source).
+        first = first_row_of.get(("ListingId", key))
+        if first is not None:
+            reason = f"ListingId {key} already appeared on row {first}; row skipped."
+            result.failures.append(RowFailure(number, source_key, reason))
+            return None
+        first_row_of[("ListingId", key)] = number
     first_row_of[match] = number
     try:
         data = reso_to_listing_data(record)
@@ -311,20 +322,21 @@ def _existing(batch: list[_Row], source, result) -> tuple[list[_Row], dict]:
     """The stored listing of each row, by the row's match key; rows that would clash are failed."""
     keys = [row.mls_number for row in batch]
     if source is None:
-        return batch, {
-            listing.mls_number: listing for listing in Property.objects.filter(mls_number__in=keys)
-        }
+        # Local listings only: a source's listing with the same number is that MLS's own.
+        local = Property.objects.in_mls_scope(None).filter(mls_number__in=keys)
+        return batch, {listing.mls_number: listing for listing in local}
     existing = {
         listing.source_key: listing
         for listing in Property.objects.filter(
             mls_source=source, source_key__in=[row.source_key for row in batch]
         )
     }
-    # A ListingId is unique across Hearth: one held by a listing of another source
-    # (or a local one) is reported, never taken over.
+    # A ListingId is unique within the source: one held by another of its keys is
+    # reported, never taken over. Other sources and local listings number their own.
     taken = dict(
-        Property.objects.filter(mls_number__in=keys)
-        .exclude(mls_source=source, source_key__in=list(existing))
+        Property.objects.in_mls_scope(source.pk)
+        .filter(mls_number__in=keys)
+        .exclude(source_key__in=list(existing))
         .values_list("mls_number", "id")
     )
     kept = []
@@ -387,5 +399,7 @@ def _batch_import(batch: list[_Row], validator, result, *, writer, dry_run, sour
             listings_upsert,
             to_write,
             update_fields=sorted(update_fields | {"updated_at"}),
-            unique_fields=["mls_source", "source_key"] if source is not None else ["mls_number"],
+            unique_fields=(
+                ["mls_source", "source_key"] if source is not None else ["mls_scope", "mls_number"]
+            ),
         )

@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Coalesce, Upper
@@ -12,6 +13,7 @@ from properties.querysets import PropertyQuerySet
 from users.models import listing_agent_choices
 
 MAX_BATHROOMS = 99
+MLS_NUMBER_TAKEN = "Another listing already has this MLS number."
 
 
 def bathrooms_total():
@@ -73,10 +75,12 @@ class Property(models.Model):
     # Columns only the database writes (database_rules); bulk writers leave them out.
     PHOTO_SUMMARY_FIELDS = ("photo_total", "primary_photo_image")
 
-    mls_number = models.CharField(
+    # NULL, not "", until the generated number is set: NULLs never clash in the unique index.
+    mls_number = models.CharField(  # noqa: DJ001
         "MLS number",
         max_length=32,
-        unique=True,
+        # Unique per MLS (mls_scope below), so two sources may use one ListingId.
+        db_index=True,
         null=True,
         blank=True,
         validators=[validators.validate_mls_number],
@@ -226,6 +230,16 @@ class Property(models.Model):
     source_key = models.CharField(
         "source ListingKey", max_length=255, blank=True, default="", editable=False
     )
+    # Whose numbering mls_number belongs to: the source's id, 0 for local listings.
+    # A plain column, so the one unique index (mls_scope, mls_number) is also the
+    # ON CONFLICT key local imports upsert on, on SQLite and PostgreSQL alike (a
+    # partial index on local listings could not be named there by bulk_create).
+    mls_scope = models.GeneratedField(
+        expression=Coalesce(models.F("mls_source"), models.Value(0)),
+        output_field=models.BigIntegerField(),
+        db_persist=True,
+        verbose_name="MLS number scope",
+    )
 
     objects = PropertyQuerySet.as_manager()
 
@@ -309,6 +323,11 @@ class Property(models.Model):
             models.UniqueConstraint(
                 fields=["mls_source", "source_key"], name="property_source_key_unique"
             ),
+            # An MLS number is unique within its MLS: among one source's listings, or
+            # among local ones. Forms and the API check it first (mls_number_taken).
+            models.UniqueConstraint(
+                fields=["mls_scope", "mls_number"], name="property_mls_number_unique_per_source"
+            ),
             models.CheckConstraint(
                 condition=models.Q(property_type__in=PropertyType.values),
                 name="property_type_valid",
@@ -350,6 +369,11 @@ class Property(models.Model):
         validators.validate_sale_fields(
             status=self.status, sold_at=self.sold_at, sold_price=self.sold_price
         )
+        # Model forms leave the generated mls_scope out of constraint checks.
+        if self.mls_number and Property.objects.mls_number_taken(
+            self.mls_number, source_id=self.mls_source_id, exclude_pk=self.pk
+        ):
+            raise ValidationError({"mls_number": MLS_NUMBER_TAKEN})
 
 
 class OpenHouse(models.Model):

@@ -35,6 +35,17 @@ class PropertyQuerySet(QuerySet):
             public |= Q(listing_agent=user)
         return live.filter(public)
 
+    def in_mls_scope(self, source_id: int | None):
+        """The listings whose MLS numbers share a numbering: one source's, or local ones."""
+        return self.filter(mls_scope=source_id or 0)
+
+    def mls_number_taken(self, mls_number: str, *, source_id=None, exclude_pk=None) -> bool:
+        """Whether another listing of the same MLS (or local, without one) has ``mls_number``."""
+        clash = self.in_mls_scope(source_id).filter(mls_number=mls_number)
+        if exclude_pk is not None:
+            clash = clash.exclude(pk=exclude_pk)
+        return clash.exists()
+
     def archived(self):
         return self.filter(archived_at__isnull=False)
 

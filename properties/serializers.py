@@ -6,12 +6,14 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.reverse import reverse
+from rest_framework.validators import UniqueValidator
 
 from config import images
 from config.serializers import CharField, ModelSerializer
 from properties import timezones, validators
 from properties.models import (
     MAX_BATHROOMS,
+    MLS_NUMBER_TAKEN,
     Favorite,
     Inquiry,
     ListingChange,
@@ -60,6 +62,25 @@ class RoundedFloatField(serializers.FloatField):
 
     def to_representation(self, value):
         return round(super().to_representation(value), self.decimals)
+
+
+class MlsNumberUniqueValidator(UniqueValidator):
+    """Unique within the listing's MLS: among one source's listings, or among local ones.
+
+    The API creates local listings; a synced listing staff edit stays in its source's numbering.
+    """
+
+    def __init__(self):
+        super().__init__(queryset=Property.objects.all(), message=MLS_NUMBER_TAKEN)
+
+    def __call__(self, value, serializer_field):
+        instance = getattr(serializer_field.parent, "instance", None)
+        if Property.objects.mls_number_taken(
+            value,
+            source_id=getattr(instance, "mls_source_id", None),
+            exclude_pk=getattr(instance, "pk", None),
+        ):
+            raise serializers.ValidationError(self.message, code="unique")
 
 
 class PropertySerializer(ModelSerializer):
@@ -172,9 +193,10 @@ class PropertySerializer(ModelSerializer):
                 "agent and staff can read it."
             },
             "mls_number": {
+                "validators": [validators.validate_mls_number, MlsNumberUniqueValidator()],
                 "help_text": "Set by staff and MLS imports only (others: 400 unless unchanged). "
                 "Left out, empty or null when a listing is created: one is generated (H and "
-                "the zero-padded id). It cannot be removed afterwards."
+                "the zero-padded id). It cannot be removed afterwards.",
             },
         }
 

@@ -1,16 +1,21 @@
 """The sync engine against a fake RESO source over HTTP: replication, deletions, faults."""
 
 import datetime
+import io
+import json
 from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.management import call_command
 
 from mls.factories import MlsSourceFactory
-from mls.models import SyncRun
+from mls.models import MlsSource, SyncRun
 from mls.sync import sync_run_execute
+from properties.factories import PropertyFactory
 from properties.models import PriceChange, Property
 from tests.mls.fake_source import BASE, FakeSource, record
+from tests.properties.command_helpers import reso_row
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -89,6 +94,27 @@ def test_without_an_entity_event_feed_a_full_run_reconciles_keys():
     assert Property.objects.get(source_key="4").status == "withdrawn"
 
 
+def test_without_an_entity_event_feed_a_scheduled_run_reconciles_keys_when_due(settings):
+    settings.MLS_SYNC_RECONCILE_HOURS = 24
+    with FakeSource([record(n) for n in range(1, 5)]) as fake:
+        source = _source(fake)
+        _run(source)
+        fake.records.pop("4")
+        assert _run(source).counts["deleted"] == 0  # reconciled less than 24 hours ago
+        # A day later, an ordinary incremental run (what the schedule starts) compares keys.
+        source.refresh_from_db()
+        day_ago = source.keys_reconciled_at - datetime.timedelta(hours=24)
+        MlsSource.objects.filter(pk=source.pk).update(keys_reconciled_at=day_ago)
+
+        run = _run(source)
+
+    assert (run.full, run.status, run.counts["deleted"]) == (False, "succeeded", 1)
+    assert Property.objects.get(source_key="4").status == "withdrawn"
+    assert not Property.objects.visible_to(AnonymousUser()).filter(source_key="4").exists()
+    source.refresh_from_db()
+    assert source.keys_reconciled_at > day_ago
+
+
 def test_two_sources_with_the_same_listing_keys_never_collide(fake_source):
     with FakeSource([record(n, ListingId=f"OTHER{n}") for n in range(1, 4)]) as other:
         first, second = _source(fake_source), _source(other)
@@ -100,20 +126,44 @@ def test_two_sources_with_the_same_listing_keys_never_collide(fake_source):
     assert sorted(numbers) == ["OTHER1", "OTHER2", "OTHER3"]
 
 
-def test_a_listing_id_another_listing_holds_is_reported_by_key_and_skipped():
-    with FakeSource([record(1, ListingId="LOCAL1"), record(2)]) as fake:
-        local = Property.objects.create(
-            mls_number="LOCAL1", property_type="residential", street_address="1 A St",
-            city="Denver", state="CO", postal_code="80202", price=1,
-        )  # fmt: skip
-        run = _run(_source(fake))
+def test_two_sources_serving_one_listing_id_each_keep_their_own_and_a_local_listing_is_untouched(
+    fake_source, tmp_path
+):
+    local = PropertyFactory(mls_number="SRC1", price=Decimal("1.00"))
+    with FakeSource([record(n, price=500000) for n in range(1, 4)]) as other:
+        first, second = _source(fake_source), _source(other)
+        assert _run(first).counts["created"] == 7
+        assert _run(second).counts == {
+            "created": 3, "updated": 0, "unchanged": 0, "deleted": 0, "failed": 0
+        }  # fmt: skip
+        other.put(record(1, price=450000, minute=30))
+        assert _run(second).counts["updated"] == 1
 
-    assert run.counts["created"] == 1 and run.counts["failed"] == 1
-    assert run.errors == [
-        {"key": "1", "message": f"ListingId LOCAL1 belongs to listing {local.pk}; row skipped."}
+    rows = Property.objects.filter(mls_number="SRC1").values_list("mls_source", "price")
+    assert sorted(rows, key=lambda r: r[0] or 0) == [
+        (None, Decimal("1.00")),
+        (first.pk, Decimal("300000.00")),
+        (second.pk, Decimal("450000.00")),
     ]
+    # A local import matches local listings only.
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps([reso_row("SRC1", ListPrice="2")]))
+    call_command("import_listings", str(feed), stdout=io.StringIO())
     local.refresh_from_db()
-    assert (local.mls_source_id, local.price) == (None, Decimal("1.00"))
+    assert (local.mls_source_id, local.price) == (None, Decimal("2.00"))
+    assert Property.objects.get(mls_source=first, mls_number="SRC1").price == Decimal("300000.00")
+
+
+def test_a_listing_id_another_key_of_the_source_holds_is_reported_by_key_and_skipped():
+    records = [record(1, ListingId="DUP"), record(2, ListingId="DUP"), record(5, ListingId="DUP")]
+    with FakeSource([*records, record(3)]) as fake:
+        run = _run(_source(fake))  # pages of three: 1, 2, 3 then 5
+
+    assert (run.status, run.counts["created"], run.counts["failed"]) == ("succeeded", 2, 2)
+    assert [error["key"] for error in run.errors] == ["2", "5"]
+    assert "ListingId DUP already appeared on row 1" in run.errors[0]["message"]
+    assert run.errors[1]["message"].startswith("ListingId DUP belongs to listing ")
+    assert Property.objects.get(mls_number="DUP").source_key == "1"
 
 
 def test_a_bad_record_is_reported_by_key_and_the_others_are_imported():

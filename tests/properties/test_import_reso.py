@@ -44,6 +44,7 @@ def test_a_northstar_mls_listing_imports_with_every_field_hearth_stores_kept():
         "mls_number": "6512345",
         # A file import belongs to no MLS source (those are mls.sync's).
         "mls_source_id": None,
+        "mls_scope": 0,  # local numbering
         "source_key": "",
         "status": "pending",
         "property_type": "residential",

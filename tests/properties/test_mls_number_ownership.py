@@ -1,8 +1,11 @@
 """An agent cannot take over a listing number an MLS feed owns (issue 14, finding 4)."""
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from rest_framework.test import APIClient
 
+from mls.factories import MlsSourceFactory
 from properties.factories import PropertyFactory
 from properties.models import Property
 from tests.properties.command_helpers import reso_row, run_command, write_csv
@@ -118,3 +121,69 @@ def test_a_feed_with_an_empty_agent_cell_clears_the_agent(tmp_path):
     run_command("import_listings", write_csv(tmp_path, [reso_row("FEED-1", ListAgentEmail="")]))
 
     assert Property.objects.get(mls_number="FEED-1").listing_agent_id is None
+
+
+# --- MLS numbers are unique per MLS: among local listings, or within one source ---------
+
+
+def test_staff_cannot_give_a_local_listing_a_number_another_local_listing_has():
+    PropertyFactory(mls_number="MLS-777")
+
+    response = _as(StaffFactory()).post(LIST, {**NEW_LISTING, "mls_number": "MLS-777"})
+
+    assert response.status_code == 400
+    assert response.json() == {"mls_number": ["Another listing already has this MLS number."]}
+    assert Property.objects.count() == 1
+
+
+def test_a_local_listing_may_use_a_number_an_mls_source_uses():
+    synced = PropertyFactory(mls_number="MLS-777", mls_source=MlsSourceFactory(), source_key="9")
+
+    response = _as(StaffFactory()).post(LIST, {**NEW_LISTING, "mls_number": "MLS-777"})
+
+    assert response.status_code == 201, response.json()
+    numbers = Property.objects.filter(mls_number="MLS-777").values_list("mls_source", flat=True)
+    assert sorted(numbers, key=lambda s: s or 0) == [None, synced.mls_source_id]
+
+
+def test_renumbering_a_synced_listing_is_checked_within_its_source():
+    source = MlsSourceFactory()
+    PropertyFactory(mls_number="A-1", mls_source=source, source_key="1")
+    synced = PropertyFactory(mls_number="A-2", mls_source=source, source_key="2")
+    PropertyFactory(mls_number="LOCAL-1")
+    staff = _as(StaffFactory())
+
+    clash = staff.patch(f"{LIST}{synced.pk}/", {"mls_number": "A-1"})
+    free = staff.patch(f"{LIST}{synced.pk}/", {"mls_number": "LOCAL-1"})
+
+    assert clash.status_code == 400
+    assert clash.json() == {"mls_number": ["Another listing already has this MLS number."]}
+    assert free.status_code == 200, free.json()
+
+
+def test_the_model_check_names_the_field_for_forms():
+    PropertyFactory(mls_number="MLS-777")
+    listing = PropertyFactory.build(mls_number="MLS-777", listing_agent=None)
+
+    with pytest.raises(ValidationError) as raised:
+        listing.full_clean()
+
+    assert raised.value.message_dict["mls_number"] == [
+        "Another listing already has this MLS number."
+    ]
+
+
+def test_the_database_refuses_a_second_local_listing_with_a_number():
+    PropertyFactory(mls_number="MLS-777")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PropertyFactory(mls_number="MLS-777")
+
+
+def test_search_finds_every_listing_with_a_number():
+    PropertyFactory(mls_number="MLS-777")
+    PropertyFactory(mls_number="MLS-777", mls_source=MlsSourceFactory(), source_key="1")
+
+    search = APIClient().get(LIST, {"search": "MLS-777"})
+
+    assert search.json()["count"] == 2

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from mls.factories import MlsSourceFactory
 from properties.factories import PropertyFactory, PropertyPhotoFactory
 from properties.models import Property
 from tests.reso.conftest import ROOT, error, keys, values
@@ -265,3 +266,12 @@ def test_an_unknown_key_or_resource_answers_404(odata, listings):
     assert error(odata.get(f"{ROOT}Showing"), 404) == (
         "No resource 'Showing'; see the service document."
     )
+
+
+def test_a_listing_id_two_mls_numberings_share_filters_to_both(odata):
+    local = PropertyFactory(mls_number="MLS-777")
+    synced = PropertyFactory(mls_number="MLS-777", mls_source=MlsSourceFactory(), source_key="1")
+
+    response = odata.get(f"{ROOT}Property", {"$filter": "ListingId eq 'MLS-777'"})
+
+    assert sorted(keys(response)) == sorted([str(local.pk), str(synced.pk)])
