@@ -30,6 +30,7 @@ Semantics an operator can rely on:
   as not for display: only its agent and staff see it.
 """
 
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -217,6 +218,7 @@ def listings_import(
     on_batch: Callable[[ImportResult], None] | None = None,
     context: str = "import",
     source=None,
+    writer=None,
 ) -> ImportResult:
     """Upsert RESO ``records`` (``(row_number, record)`` pairs) on their MLS number.
 
@@ -224,12 +226,16 @@ def listings_import(
     is written in its own transaction, so an interrupted import leaves whole
     batches and running it again completes it. On PostgreSQL a batch is
     written while the next one is validated (``BatchWriter``).
+
+    A caller that writes more in the same transaction as the batch (``mls.sync``:
+    the run's counts and high-water mark) passes its own ``writer``: anything
+    with ``submit(write, *args, **kwargs)``, left open.
     """
     result = ImportResult()
     validator = _RowValidator()
     first_row_of = {}
     batch = []
-    with BatchWriter(context=context) as writer:
+    with contextlib.nullcontext(writer) if writer else BatchWriter(context=context) as writer:
         for number, record in records:
             row = _row_read(number, record, first_row_of, result, keyed=source is not None)
             if row is not None:
