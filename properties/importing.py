@@ -35,6 +35,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models.base import DEFERRED
 from django.db.models.functions import Lower
 from rest_framework import serializers
 from rest_framework.fields import Field, SkipField, empty, get_error_detail
@@ -234,6 +235,32 @@ class _RowValidator:
         return self.serializer.run_validation(data)
 
 
+class _NewListings:
+    """``Property(**attrs)`` for a batch's new rows, at a fraction of the cost.
+
+    Django's keyword ``__init__`` looks up and computes the default of every
+    field a row leaves out, for each row; here the defaults are computed once
+    per batch (they are constants and ``today``) and each listing is built
+    from positional values, as Django builds rows it reads.
+    """
+
+    def __init__(self):
+        fields = Property._meta.concrete_fields
+        # A generated column is the database's to compute, as for the keyword form.
+        self.defaults = [DEFERRED if f.generated else f.get_default() for f in fields]
+        self.position = {f.name: i for i, f in enumerate(fields)}
+        self.position.update((f.attname, i) for i, f in enumerate(fields))
+
+    def __call__(self, attrs: dict) -> Property:
+        values = self.defaults.copy()
+        try:
+            for name, value in attrs.items():
+                values[self.position[name]] = value
+        except KeyError:  # not a column (a relation's reverse, a property): Django decides
+            return Property(**attrs)
+        return Property(*values)
+
+
 def _reason(detail) -> str:
     if not isinstance(detail, dict):
         return " ".join(str(message) for message in detail)
@@ -399,6 +426,7 @@ def _batch_import(batch: list[_Row], validator, result, *, writer, dry_run, sour
             .only("id", "role", "is_active")
         }
     to_write, changed_fields = [], set()
+    new_listing = _NewListings()
     for row in batch:
         listing = existing.get(row.source_key if source is not None else row.mls_number)
         try:
@@ -416,7 +444,7 @@ def _batch_import(batch: list[_Row], validator, result, *, writer, dry_run, sour
             _agent_id(users.get(row.agent_email), listing) if row.agent_email else None
         )
         if listing is None:
-            to_write.append(Property(**attrs))
+            to_write.append(new_listing(attrs))
             result.created += 1
             continue
         changes = {name: value for name, value in attrs.items() if getattr(listing, name) != value}
