@@ -9,9 +9,16 @@ are split over W sources synced at once on W threads (one source is one run;
 runs of different sources are what parallelises): a full run into an empty
 database, then an incremental run after 1% of the records changed price.
 Prints records/s for each.
+
+Each source is served from its own process (``--source-in-process`` serves
+them from this one, as the first measurements did): serving JSON is the
+source's cost, not Hearth's, and in this process it would hold the GIL the
+sync needs. The served, sorted rows are kept between pages for the same
+reason: the tests' server sorts every record for every page.
 """
 
 import argparse
+import multiprocessing
 import os
 import sys
 import time
@@ -37,6 +44,88 @@ from mls.sync import sync_run_execute  # noqa: E402
 from tests.mls.fake_source import FakeSource, record  # noqa: E402
 
 
+class _ServedSource(FakeSource):
+    """The tests' source, sorting its records once per change instead of once per page."""
+
+    def _properties(self, path, query):
+        condition = query.get("$filter", "")
+        if query.get("$select") or (condition and "ModificationTimestamp" not in condition):
+            return super()._properties(path, query)
+        with self.lock:
+            if getattr(self, "_sorted_for", None) is not self.records:
+                self._sorted = sorted(
+                    self.records.values(),
+                    key=lambda r: (r["ModificationTimestamp"], int(r["ListingKey"])),
+                )
+                self._sorted_for = self.records
+            rows = self._sorted
+        if condition:
+            mark = condition.removeprefix("ModificationTimestamp gt ")
+            rows = [r for r in rows if r["ModificationTimestamp"] > mark]
+        return self._page(path, query, rows)
+
+
+def _records(worker: int, share: int) -> list[dict]:
+    first = worker * share + 1
+    return [record(n, ListingId=f"W{worker}-{n}") for n in range(first, first + share)]
+
+
+def _changed(records) -> dict:
+    """1% of ``records`` with a new price and a later timestamp, by key."""
+    changed = {}
+    for rec in list(records.values())[::100]:
+        key = rec["ListingKey"]
+        changed[key] = record(int(key), price=310000, minute=10**6 + int(key),
+                              ListingId=rec["ListingId"])  # fmt: skip
+    return changed
+
+
+def _serve(worker: int, share: int, pipe) -> None:
+    """A source in a process of its own: sends its URL, applies the 1% change on request."""
+    with _ServedSource(_records(worker, share)) as fake:
+        pipe.send(fake.url)
+        while pipe.recv() == "change":
+            changed = _changed(fake.records)
+            with fake.lock:
+                fake.records = {**fake.records, **changed}
+            pipe.send(len(changed))
+
+
+class _LocalSource:
+    """The same source served by a thread of this process."""
+
+    def __init__(self, worker: int, share: int):
+        self.fake = _ServedSource(_records(worker, share)).__enter__()
+        self.url = self.fake.url
+
+    def change(self) -> int:
+        changed = _changed(self.fake.records)
+        with self.fake.lock:
+            self.fake.records = {**self.fake.records, **changed}
+        return len(changed)
+
+    def close(self) -> None:
+        self.fake.__exit__(None, None, None)
+
+
+class _RemoteSource:
+    def __init__(self, worker: int, share: int):
+        self.pipe, theirs = multiprocessing.Pipe()
+        self.process = multiprocessing.get_context("spawn").Process(
+            target=_serve, args=(worker, share, theirs), daemon=True
+        )
+        self.process.start()
+        self.url = self.pipe.recv()
+
+    def change(self) -> int:
+        self.pipe.send("change")
+        return self.pipe.recv()
+
+    def close(self) -> None:
+        self.pipe.send("stop")
+        self.process.join(timeout=10)
+
+
 def _sync(source_id: int) -> SyncRun:
     try:
         run = SyncRun.objects.create(source_id=source_id, trigger="command")
@@ -52,40 +141,33 @@ def _timed(sources) -> tuple[float, list[SyncRun]]:
     return time.perf_counter() - started, runs
 
 
-def bench(records: int, workers: int, page_size: int) -> None:
+def bench(records: int, workers: int, page_size: int, *, in_process: bool = False) -> None:
     call_command("flush", "--no-input", verbosity=0)
     share = records // workers
-    fakes = [
-        FakeSource(
-            [record(n, ListingId=f"W{w}-{n}") for n in range(w * share + 1, (w + 1) * share + 1)]
-        ).__enter__()
-        for w in range(workers)
-    ]
+    served = [(_LocalSource if in_process else _RemoteSource)(w, share) for w in range(workers)]
     try:
         sources = [
-            MlsSource.objects.create(name=f"bench {w}", url=fake.url, page_size=page_size)
-            for w, fake in enumerate(fakes)
+            MlsSource.objects.create(name=f"bench {w}", url=source.url, page_size=page_size)
+            for w, source in enumerate(served)
         ]
         seconds, runs = _timed(sources)
         created = sum(r.created for r in runs)
         assert created == share * workers, [(r.status, r.message) for r in runs]
         print(f"workers {workers}: full        {created:>7} records {seconds:7.1f} s "
-              f"{created / seconds:8.0f} records/s")  # fmt: skip
-        changed = 0
-        for fake in fakes:
-            keys = list(fake.records)[::100]
-            for key in keys:
-                fake.records[key] = record(int(key), price=310000, minute=10**6 + int(key),
-                                           ListingId=fake.records[key]["ListingId"])  # fmt: skip
-            changed += len(keys)
+              f"{created / seconds:8.0f} records/s  (load {_load()})")  # fmt: skip
+        changed = sum(source.change() for source in served)
         seconds, runs = _timed(sources)
         updated = sum(r.updated for r in runs)
         assert updated == changed, [(r.status, r.message, r.counts) for r in runs]
         print(f"workers {workers}: incremental {updated:>7} records {seconds:7.1f} s "
-              f"{updated / seconds:8.0f} records/s")  # fmt: skip
+              f"{updated / seconds:8.0f} records/s  (load {_load()})")  # fmt: skip
     finally:
-        for fake in fakes:
-            fake.__exit__(None, None, None)
+        for source in served:
+            source.close()
+
+
+def _load() -> str:
+    return " ".join(f"{figure:.2f}" for figure in os.getloadavg())
 
 
 def main():
@@ -93,9 +175,14 @@ def main():
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 4])
     parser.add_argument("--page-size", type=int, default=1000)
+    parser.add_argument(
+        "--source-in-process",
+        action="store_true",
+        help="serve the sources from threads of this process (sharing its GIL)",
+    )
     options = parser.parse_args()
     for workers in options.workers:
-        bench(options.records, workers, options.page_size)
+        bench(options.records, workers, options.page_size, in_process=options.source_in_process)
 
 
 if __name__ == "__main__":

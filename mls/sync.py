@@ -7,7 +7,9 @@ source: validation, price history by the database rules, bad records reported
 by key) in ONE transaction that also advances the source's high-water mark and
 the run's counts. A worker killed mid-run therefore leaves whole pages only,
 and the mark says exactly where the next run resumes: records it reads again
-are unchanged, never applied twice.
+are unchanged, never applied twice. On PostgreSQL a page is written on a second
+connection while the next one is fetched and validated; a page naming a key or
+MLS number of the page still being written waits for it first.
 
 The mark moves to the highest timestamp whose records are all committed: a
 page that ends inside a group of records sharing a timestamp moves it only to
@@ -33,6 +35,7 @@ from django.utils import timezone
 from jobs.locks import job_lock_acquire, job_lock_release, job_lock_renew
 from mls.client import ODataClient, SyncError
 from mls.models import MlsSource, SyncRun
+from properties.bulk import BatchWriter
 from properties.importing import listings_import
 from properties.models import Property
 from properties.services import properties_set_status
@@ -143,11 +146,17 @@ class _Replication:
         if mark is not None:
             query["$filter"] = f"ModificationTimestamp gt {_literal(mark)}"
         url = self.client.url("Property", **query)
-        while url:
-            page = self.client.page(url)
-            url = page.get("@odata.nextLink")
-            self._page_apply(page["value"], last_page=not url)
-            self._renew()
+        # On PostgreSQL each page is written on a second connection while the next
+        # one is fetched and validated (``BatchWriter``); one page at most is in flight.
+        with BatchWriter(context=f"sync: {source.name}") as self.writer:
+            self.in_flight: set[str] = set()
+            # Kept here, not read back from the run: the page in flight has not stored its own.
+            self.errors = list(self.run.errors)
+            while url:
+                page = self.client.page(url)
+                url = page.get("@odata.nextLink")
+                self._page_apply(page["value"], last_page=not url)
+                self._renew()
 
     def _page_apply(self, records: list, *, last_page: bool) -> None:
         stamps = [
@@ -164,29 +173,49 @@ class _Replication:
                 candidate = below[-1] if below else None
             if candidate is not None and (mark is None or candidate > mark):
                 mark = candidate
-        with transaction.atomic():
-            result = listings_import(
-                records=enumerate(records, start=1),
-                batch_size=len(records) + 1,
-                source=self.source,
-                context=f"sync: {self.source.name}",
-            )
-            errors = self.run.errors + [
-                {"key": failure.mls_number, "message": failure.reason}
-                for failure in result.failures
-            ]
-            self._counts_add(
-                created=result.created,
-                updated=result.updated,
-                unchanged=result.unchanged,
-                failed=result.failed,
-                errors=errors[: SyncRun.MAX_ERRORS],
-            )
-            if mark != self.source.high_water_mark:
-                MlsSource.objects.filter(pk=self.source.pk).update(high_water_mark=mark)
-                self.source.high_water_mark = mark
+        keys = _page_keys(records)
+        if keys is None or keys & self.in_flight:
+            # This page reads listings the page in flight writes (a record changed
+            # while the run was reading, a ListingId moving to another key): what it
+            # finds stored must include that page.
+            self.writer.wait()
+        writes = _Writes()
+        result = listings_import(
+            records=enumerate(records, start=1),
+            batch_size=len(records) + 1,
+            source=self.source,
+            writer=writes,
+        )
+        self.errors += [
+            {"key": failure.mls_number, "message": failure.reason} for failure in result.failures
+        ][: SyncRun.MAX_ERRORS - len(self.errors)]
+        counts = {
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "failed": result.failed,
+        }
+        # The listings, the counts and the mark commit together: a worker killed
+        # mid-run leaves whole pages, and the mark says where the next run resumes.
+        self.writer.submit(
+            self._page_store,
+            writes,
+            counts,
+            list(self.errors),
+            mark if mark != self.source.high_water_mark else None,
+        )
+        self.in_flight = keys or set()
+        self.source.high_water_mark = mark
         if self.on_page:
+            # Progress is reported for committed pages only.
+            self.writer.wait()
             self.on_page(self.run)
+
+    def _page_store(self, writes, counts, errors, mark) -> None:
+        writes.run()
+        self._counts_add(errors=errors, **counts)
+        if mark is not None:
+            MlsSource.objects.filter(pk=self.source.pk).update(high_water_mark=mark)
 
     def _counts_add(self, *, errors=None, **counts) -> None:
         changes = {name: F(name) + value for name, value in counts.items() if value}
@@ -278,6 +307,35 @@ class _Replication:
         )
         with transaction.atomic():
             self._counts_add(deleted=self._withdraw(ours - served))
+
+
+class _Writes:
+    """Collects an import's writes, to run them later in the page's own transaction."""
+
+    def __init__(self):
+        self.calls = []
+
+    def submit(self, write, *args, **kwargs) -> None:
+        self.calls.append((write, args, kwargs))
+
+    def run(self) -> None:
+        for write, args, kwargs in self.calls:
+            write(*args, **kwargs)
+
+
+def _page_keys(records: list) -> set[str] | None:
+    """The source keys and MLS numbers a page names; None when some record may hide one."""
+    keys = set()
+    for rec in records:
+        if not isinstance(rec, dict):
+            continue
+        if "ListingKey" not in rec:
+            return None  # a name in another case, or none: compare nothing, wait
+        key = str(rec["ListingKey"]).strip()
+        # The listing's MLS number is its ListingId, or its ListingKey without one.
+        number = rec.get("ListingId")
+        keys.update((f"key:{key}", f"number:{key if number is None else str(number).strip()}"))
+    return keys
 
 
 def _quote(key: str) -> str:

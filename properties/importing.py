@@ -33,12 +33,15 @@ Semantics an operator can rely on:
   as not for display: only its agent and staff see it.
 """
 
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models.base import DEFERRED
 from django.db.models.functions import Lower
 from rest_framework import serializers
-from rest_framework.fields import SkipField, empty
+from rest_framework.fields import Field, SkipField, empty, get_error_detail
 from rest_framework.validators import UniqueValidator
 
 from properties.bulk import BatchWriter, listings_upsert
@@ -121,6 +124,48 @@ class ListingImportSerializer(PropertySerializer):
         key.validators = [v for v in key.validators if not isinstance(v, UniqueValidator)]
         return fields
 
+    def to_internal_value(self, data):
+        """DRF's loop over the writable fields, with what it looks up per field done once.
+
+        One serializer validates every row of a feed; DRF's own loop spends
+        most of a row's validation finding each field's value getter and
+        ``validate_<name>`` method again (bench/RESULTS.md, "MLS sync"). The
+        same fields' ``run_validation`` and methods run in the same order, so
+        the values and errors are DRF's.
+        """
+        if not isinstance(data, Mapping):
+            return super().to_internal_value(data)
+        plan = self.__dict__.get("_field_plan")
+        if plan is None:
+            plan = self._field_plan = [
+                (
+                    f.field_name,
+                    None if type(f).get_value is Field.get_value else f.get_value,
+                    f.run_validation,
+                    getattr(self, "validate_" + f.field_name, None),
+                    f.source_attrs,
+                )
+                for f in self._writable_fields
+            ]
+        validated, errors = {}, {}
+        for name, get_value, run_validation, validate_method, source_attrs in plan:
+            try:
+                value = data.get(name, empty) if get_value is None else get_value(data)
+                value = run_validation(value)
+                if validate_method is not None:
+                    value = validate_method(value)
+            except serializers.ValidationError as exc:
+                errors[name] = exc.detail
+            except DjangoValidationError as exc:
+                errors[name] = get_error_detail(exc)
+            except SkipField:
+                pass
+            else:
+                self.set_value(validated, source_attrs, value)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return validated
+
 
 class _MemoizedValidation:
     """A field's ``run_validation`` that remembers its answer for values it saw before.
@@ -193,6 +238,32 @@ class _RowValidator:
         return self.serializer.run_validation(data)
 
 
+class _NewListings:
+    """``Property(**attrs)`` for a batch's new rows, at a fraction of the cost.
+
+    Django's keyword ``__init__`` looks up and computes the default of every
+    field a row leaves out, for each row; here the defaults are computed once
+    per batch (they are constants and ``today``) and each listing is built
+    from positional values, as Django builds rows it reads.
+    """
+
+    def __init__(self):
+        fields = Property._meta.concrete_fields
+        # A generated column is the database's to compute, as for the keyword form.
+        self.defaults = [DEFERRED if f.generated else f.get_default() for f in fields]
+        self.position = {f.name: i for i, f in enumerate(fields)}
+        self.position.update((f.attname, i) for i, f in enumerate(fields))
+
+    def __call__(self, attrs: dict) -> Property:
+        values = self.defaults.copy()
+        try:
+            for name, value in attrs.items():
+                values[self.position[name]] = value
+        except KeyError:  # not a column (a relation's reverse, a property): Django decides
+            return Property(**attrs)
+        return Property(*values)
+
+
 def _reason(detail) -> str:
     if not isinstance(detail, dict):
         return " ".join(str(message) for message in detail)
@@ -220,6 +291,7 @@ def listings_import(
     on_batch: Callable[[ImportResult], None] | None = None,
     context: str = "import",
     source=None,
+    writer=None,
 ) -> ImportResult:
     """Upsert RESO ``records`` (``(row_number, record)`` pairs) on their MLS number.
 
@@ -227,12 +299,16 @@ def listings_import(
     is written in its own transaction, so an interrupted import leaves whole
     batches and running it again completes it. On PostgreSQL a batch is
     written while the next one is validated (``BatchWriter``).
+
+    A caller that writes more in the same transaction as the batch (``mls.sync``:
+    the run's counts and high-water mark) passes its own ``writer``: anything
+    with ``submit(write, *args, **kwargs)``, left open.
     """
     result = ImportResult()
     validator = _RowValidator()
     first_row_of = {}
     batch = []
-    with BatchWriter(context=context) as writer:
+    with contextlib.nullcontext(writer) if writer else BatchWriter(context=context) as writer:
         for number, record in records:
             row = _row_read(number, record, first_row_of, result, keyed=source is not None)
             if row is not None:
@@ -362,6 +438,7 @@ def _batch_import(batch: list[_Row], validator, result, *, writer, dry_run, sour
             .only("id", "role", "is_active")
         }
     to_write, changed_fields = [], set()
+    new_listing = _NewListings()
     for row in batch:
         listing = existing.get(row.source_key if source is not None else row.mls_number)
         try:
@@ -379,7 +456,7 @@ def _batch_import(batch: list[_Row], validator, result, *, writer, dry_run, sour
             _agent_id(users.get(row.agent_email), listing) if row.agent_email else None
         )
         if listing is None:
-            to_write.append(Property(**attrs))
+            to_write.append(new_listing(attrs))
             result.created += 1
             continue
         changes = {name: value for name, value in attrs.items() if getattr(listing, name) != value}

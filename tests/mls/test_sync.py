@@ -166,6 +166,33 @@ def test_a_listing_id_another_key_of_the_source_holds_is_reported_by_key_and_ski
     assert Property.objects.get(mls_number="DUP").source_key == "1"
 
 
+def test_a_listing_id_the_page_before_took_is_reported_while_pages_are_written_behind():
+    # Given a ListingId on page 2 that page 1 gives to another key (page 1 may still
+    # be being written, on PostgreSQL, while page 2 is validated)
+    records = [record(n) for n in range(1, 7)]
+    records[4]["ListingId"] = "SRC2"
+    with FakeSource(records) as fake:
+        run = _run(_source(fake))
+
+    # Then the row is reported by its key and the run goes on
+    assert (run.status, run.counts["created"], run.counts["failed"]) == ("succeeded", 5, 1)
+    holder = Property.objects.get(mls_number="SRC2")
+    assert holder.source_key == "2"
+    assert run.errors == [
+        {"key": "5", "message": f"ListingId SRC2 belongs to listing {holder.pk}; row skipped."}
+    ]
+
+
+def test_errors_of_every_page_are_kept_in_the_run():
+    with FakeSource([record(n, ListPrice=-n if n in (2, 5) else 1000) for n in range(1, 7)]) as f:
+        run = _run(_source(f))
+
+    assert run.counts["failed"] == 2
+    assert [error["key"] for error in run.errors] == ["2", "5"]
+    run.refresh_from_db()
+    assert [error["key"] for error in run.errors] == ["2", "5"]
+
+
 def test_a_bad_record_is_reported_by_key_and_the_others_are_imported():
     with FakeSource([record(1, ListPrice=-5), record(2)]) as fake:
         run = _run(_source(fake))

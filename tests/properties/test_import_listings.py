@@ -512,3 +512,29 @@ def test_a_file_that_is_not_utf8_is_a_clear_error(tmp_path):
 
     with pytest.raises(CommandError, match=r"^The feed is not UTF-8 text"):
         call_command("import_listings", str(path))
+
+
+def test_a_new_listing_takes_every_default_the_model_gives_for_fields_a_feed_leaves_out():
+    # Given a record with only the fields a listing needs
+    record = {
+        "ListingId": "MINIMAL-1", "PropertyType": "Residential", "ListPrice": 200000,
+        "UnparsedAddress": "1 Elm St", "City": "Austin", "StateOrProvince": "TX",
+        "PostalCode": "78701",
+    }  # fmt: skip
+
+    # When it is imported
+    result = importing.listings_import(records=[(1, record)])
+
+    # Then every other column is what the model's defaults give a listing created directly
+    assert (result.created, result.failures) == (1, [])
+    imported = Property.objects.get(mls_number="MINIMAL-1")
+    direct = Property.objects.create(
+        mls_number="DIRECT-1", property_type="residential", price=Decimal("200000"),
+        street_address="1 Elm St", city="Austin", state="TX", postal_code="78701",
+    )  # fmt: skip
+    direct.refresh_from_db()
+    skip = {"id", "mls_number", "created_at", "updated_at", "status_changed_at",
+            "price_changed_at", "original_list_price"}  # fmt: skip
+    columns = [f.attname for f in Property._meta.concrete_fields if f.attname not in skip]
+    assert {c: getattr(imported, c) for c in columns} == {c: getattr(direct, c) for c in columns}
+    assert imported.listed_at == direct.listed_at is not None
