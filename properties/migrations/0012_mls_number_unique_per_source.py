@@ -4,18 +4,19 @@ Two sources may both serve a ListingId, and a source may serve one a local
 listing already has. ``mls_scope`` (the source's id, 0 for local listings) is a
 stored generated column so that the unique index (mls_scope, mls_number) is an
 ordinary one, the key local imports upsert on. SQLite rebuilds the listing table
-for these changes: its triggers are set aside and put back as in 0011.
+for these changes: its triggers are set aside and put back (``database_rules.sqlite_triggers_aside``).
 """
-
-import importlib
 
 import django.db.models.functions.comparison
 from django.conf import settings
 from django.db import migrations, models
 
 import properties.validators
+from properties import database_rules
 
-_0011 = importlib.import_module("properties.migrations.0011_listing_mls_source")
+TRIGGERS_SET_ASIDE, TRIGGERS_PUT_BACK = database_rules.sqlite_triggers_aside(
+    "properties_property"
+)
 
 
 class Migration(migrations.Migration):
@@ -26,9 +27,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(
-            _0011.sqlite_triggers_save, _0011.sqlite_triggers_restore, elidable=False
-        ),
+        TRIGGERS_SET_ASIDE,
         migrations.AddField(
             model_name="property",
             name="mls_scope",
@@ -60,7 +59,5 @@ class Migration(migrations.Migration):
                 fields=("mls_scope", "mls_number"), name="property_mls_number_unique_per_source"
             ),
         ),
-        migrations.RunPython(
-            _0011.sqlite_triggers_restore, _0011.sqlite_triggers_save, elidable=False
-        ),
+        TRIGGERS_PUT_BACK,
     ]
