@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from imports.models import ImportRun
 from jobs.runner import runner_reset
+from properties.factories import PropertyFactory
 from properties.models import ListingChange, Property
 from tests.imports.feeds import mixed_feed
 from users.factories import StaffFactory
@@ -33,6 +34,7 @@ def wait_finished(run_id, timeout=30) -> ImportRun:
 
 
 def test_an_upload_is_imported_by_the_embedded_runner(client, embedded):
+    PropertyFactory(mls_number="GOOD-1", price="400000.00")
     client.force_login(
         StaffFactory(username="ops", first_name="Olive", last_name="Ops", is_superuser=True)
     )
@@ -43,12 +45,13 @@ def test_an_upload_is_imported_by_the_embedded_runner(client, embedded):
 
     run = wait_finished(ImportRun.objects.get().pk)
     assert response.status_code == 302
-    assert (run.status, run.summary) == ("succeeded", "created 2, updated 0, unchanged 0, failed 2")
+    assert (run.status, run.summary) == ("succeeded", "created 1, updated 1, unchanged 0, failed 2")
     assert [error["row"] for error in run.errors] == [3, 4]
     assert Property.objects.count() == 2
     progress = client.get(f"/admin/imports/importrun/{run.pk}/progress/").json()
     assert (progress["active"], progress["progress"]) == (False, 1.0)
-    # Creations are in the history as the import's too.
-    assert set(ListingChange.objects.values_list("context", flat=True)) == {
-        f"admin import: Olive Ops (ops), file may.csv (import run {run.pk})"
-    }
+    assert list(
+        ListingChange.objects.filter(property__mls_number="GOOD-1").values_list(
+            "context", flat=True
+        )
+    ) == [f"admin import: Olive Ops (ops), file may.csv (import run {run.pk})"]
