@@ -31,9 +31,12 @@ worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "config.workers.HearthUvi
 workers = _int("GUNICORN_WORKERS", max(2, multiprocessing.cpu_count() * 2))
 # Read by config.asgi (not by gunicorn, whose threads setting only gthread uses).
 threads = _int("GUNICORN_THREADS", 4)
-# Connections waiting for a thread; beyond this the kernel refuses, which a
-# load balancer sees and retries elsewhere (better than queueing for minutes).
-backlog = _int("GUNICORN_BACKLOG", 256)
+# Connections the kernel has completed but no worker has accepted yet. The event
+# loops accept quickly, but a burst of thousands of connects at once (clients
+# reconnecting after a deploy, 5,000 keep-alive clients opening together)
+# overflowed 256: the kernel dropped handshakes and clients saw resets (issue
+# 18, docs/scaling.md). The kernel caps it at net.core.somaxconn.
+backlog = _int("GUNICORN_BACKLOG", 2048)
 
 # Every open connection is a file descriptor. Many systems start services with a
 # soft limit of 1,024 descriptors per process, which capped each worker near 1,000

@@ -12,7 +12,8 @@ import resource, runpy
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 resource.setrlimit(resource.RLIMIT_NOFILE, (min(1024, hard), hard))
 config = runpy.run_path("gunicorn.conf.py")
-print(resource.getrlimit(resource.RLIMIT_NOFILE)[0], hard, config["worker_connections"])
+print(resource.getrlimit(resource.RLIMIT_NOFILE)[0], hard, config["worker_connections"],
+      config["backlog"])
 """
 
 
@@ -24,8 +25,10 @@ def test_the_descriptor_limit_is_raised_so_workers_hold_thousands_of_connections
         text=True,
         check=True,
     )
-    soft, hard, worker_connections = (int(value) for value in done.stdout.split())
+    soft, hard, worker_connections, backlog = (int(value) for value in done.stdout.split())
 
     # With a soft limit of 1,024 four workers took at most ~4,000 of 5,000 clients.
     assert soft == hard
     assert worker_connections >= 5000
+    # 256 pending connections reset clients when 5,000 connected at once.
+    assert backlog >= 2048
