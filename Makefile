@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test lint format install bench bench-api bench-imports bench-sync faults clean
+.PHONY: run test lint format install bench bench-api bench-growth bench-imports bench-sync faults clean
 
 # The marker file is rebuilt whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -53,6 +53,12 @@ bench: install
 
 # The same, under the name the first benchmark runs were recorded with.
 bench-api: bench
+
+# Issue 18: what each read endpoint costs PostgreSQL at 100k and at 1M listings (EXPLAIN
+# ANALYZE medians) and the growth between them. Builds hearth_bench_100k and hearth_bench_1m
+# when missing and keeps them. BENCH_GROWTH_ARGS=--help.
+bench-growth: install
+	$(BIN)/python -m bench.api.growth --create $(BENCH_GROWTH_ARGS)
 
 # Times import_listings and seed_demo at 100,000 rows. It FLUSHES the database
 # DATABASE_URL names: point it at a scratch PostgreSQL database.

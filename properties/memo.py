@@ -32,6 +32,8 @@ from properties.models import ListingDataVersion, Property
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "listing-memo"
+# Searches keep the ranked ids of this many first matches (pages 1-50 of 20).
+RANKED_ROWS = 1000
 TOKEN_TABLE = ListingDataVersion._meta.db_table
 TOKEN_SQL = {
     # A transaction that has written something may hold listing changes the token
@@ -47,6 +49,9 @@ TOKEN_SQL = {
     # transaction: a rolled-back change takes its token with it.
     "sqlite": f"SELECT token FROM {TOKEN_TABLE} WHERE id = %s",  # noqa: S608
 }
+
+
+_READ = object()
 
 
 def _token(alias: str) -> str | None:
@@ -68,16 +73,23 @@ def _key(kind: str, token: str, queryset) -> str | None:
     return f"{KEY_PREFIX}:{kind}:{hashlib.sha256(text.encode()).hexdigest()}"
 
 
-def per_data_version(kind: str, queryset, compute: Callable):
+def data_version(queryset) -> str | None:
+    """The token ``per_data_version`` stores under; None when nothing may be stored."""
+    if not settings.LISTING_READ_MEMO:
+        return None
+    # The queryset's own database (a replica, for API reads): the token must describe it.
+    return _token(queryset.db)
+
+
+def per_data_version(kind: str, queryset, compute: Callable, *, token=_READ):
     """``compute()``, the answer about ``queryset``, stored per data version.
 
     ``kind`` names what is computed (two answers about one queryset differ).
-    Costs one primary-key query for the token; a cache that fails is a miss.
+    Costs one primary-key query for the token, unless the caller passes the
+    ``data_version(queryset)`` it read already; a cache that fails is a miss.
     """
-    if not settings.LISTING_READ_MEMO:
-        return compute()
-    # The queryset's own database (a replica, for API reads): the token must describe it.
-    token = _token(queryset.db)
+    if token is _READ:
+        token = data_version(queryset)
     key = _key(kind, token, queryset) if token else None
     if key is None:
         return compute()
@@ -108,7 +120,31 @@ class MemoizedCountPaginator(Paginator):
         rows = self.object_list
         if getattr(rows, "model", None) is not Property:
             return super().count
-        return per_data_version("count", rows.order_by(), rows.count)
+        return per_data_version("count", rows.order_by(), rows.count, token=self._token)
+
+    @cached_property
+    def _token(self):
+        # One token read for the count and the page of a request.
+        return data_version(self.object_list)
+
+    def _page_rows(self, bottom, top):
+        # A search ranks every match to find the first page (ts_rank of each),
+        # so the ranked order of the first RANKED_ROWS matches is stored per data
+        # version and a page reads just its own rows, in the same ORDER BY.
+        rows = self.object_list
+        if (
+            top > RANKED_ROWS
+            or getattr(rows, "model", None) is not Property
+            or "search_rank" not in rows.query.annotations
+        ):
+            return super()._page_rows(bottom, top)
+        ranked = per_data_version(
+            "ranked-ids",
+            rows,
+            lambda: list(rows.values_list("pk", flat=True)[:RANKED_ROWS]),
+            token=self._token,
+        )
+        return rows.filter(pk__in=ranked[bottom:top])
 
 
 class ListingPagination(PageNumberPagination):

@@ -6,6 +6,16 @@ import time
 from bench.api import PYTHON, ROOT, log
 from bench.api.servers import hearth_env
 
+PHOTOS_SQL = """
+INSERT INTO properties_propertyphoto
+    (property_id, image, caption, position, width, height, created_at)
+SELECT p.id, 'photos/' || p.id || '/' || md5(p.id::text || n) || '.jpg', '', n, 1600, 1067,
+       p.created_at
+FROM properties_property p, generate_series(0, 3) AS n
+WHERE p.id % 3 = 0 AND n <= p.id % 4
+  AND NOT EXISTS (SELECT 1 FROM properties_propertyphoto f WHERE f.property_id = p.id)
+"""
+
 
 def psql(admin_url, sql, *, database_url=None):
     url = database_url or admin_url
@@ -50,20 +60,9 @@ def prepare_database(args, database_url):
         str(args.seed),
     )
     log(output.strip().splitlines()[-1] if output.strip() else "seeded")
-    # seed_demo makes no photos; one listing in five gets one to three, so the
+    # seed_demo makes no photos; one listing in three gets one to four, so the
     # primary_photo and photo_count columns carry real work and real values.
-    psql(
-        args.admin_url,
-        """
-        INSERT INTO properties_propertyphoto
-            (property_id, image, caption, position, width, height, created_at)
-        SELECT p.id, 'photos/' || p.id || '/' || md5(p.id::text || n) || '.jpg', '',
-               n, 1600, 1067, p.created_at
-        FROM properties_property p, generate_series(0, 2) AS n
-        WHERE p.id % 5 = 0 AND n <= p.id % 3
-        """,
-        database_url=database_url,
-    )
+    psql(args.admin_url, PHOTOS_SQL, database_url=database_url)
     psql(args.admin_url, "VACUUM ANALYZE", database_url=database_url)
     return {"reused": False, "seed_seconds": round(seconds, 1)}
 

@@ -44,6 +44,9 @@ def start_hearth(args, database_url, started, *, name="hearth", response_cache=F
             "GUNICORN_LOG_LEVEL": "warning",
             **dict(pair.split("=", 1) for pair in args.hearth_env),
             "API_RESPONSE_CACHE": "true" if response_cache else "false",
+            # Counts stored per data version (properties/memo.py) are a cache too: the
+            # reference counts every time, so the headline rows do as well.
+            "LISTING_READ_MEMO": "true" if response_cache else "false",
         },
     )
     hearth = Gunicorn(name, args.port, env, ready_path=READY_PATH)

@@ -168,3 +168,37 @@ def test_a_transaction_that_wrote_computes_instead_of_storing(settings):
         assert memo.per_data_version("count", rows, compute) == 2
         assert memo.per_data_version("count", rows, compute) == 2
     assert len(calls) == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="search is ranked on PostgreSQL")
+class TestRankedSearch:
+    def test_pages_equal_the_unmemoized_ranking_and_follow_writes(self, api_client, settings):
+        for n in range(12):
+            PropertyFactory(status="active", description="garden " * (n % 4 + 1) + "pool")
+        params = {"search": "garden pool", "page_size": 5}
+
+        def all_pages():
+            ids, page = [], 1
+            while True:
+                body = api_client.get(LIST, {**params, "page": page}).json()
+                ids += [row["id"] for row in body["results"]]
+                if not body["next"]:
+                    return ids
+                page += 1
+
+        memoized = all_pages()
+        with CaptureQueriesContext(connection) as queries:
+            again = all_pages()
+        # Read now: every request resets the connection's query log.
+        captured = [q["sql"] for q in queries.captured_queries]
+        settings.LISTING_READ_MEMO = False
+        plain = all_pages()
+
+        assert memoized == again == plain
+        assert len(plain) == 12
+        # Memoized pages: no ranking of every match, no count: token and page each.
+        assert len(captured) == 2 * 3
+
+        settings.LISTING_READ_MEMO = True
+        newest = PropertyFactory(status="active", description="garden " * 9 + "pool")
+        assert all_pages()[0] == newest.pk

@@ -1,0 +1,228 @@
+"""The 100k -> 1M growth table: what one request of each read endpoint costs PostgreSQL.
+
+    .venv/bin/python -m bench.api.growth                       # hearth_bench_100k, hearth_bench_1m
+    .venv/bin/python -m bench.api.growth --small hearth_scale_100k --large hearth_scale_1m
+    .venv/bin/python -m bench.api.growth --create              # build missing databases first
+
+Each endpoint is requested twice in-process (Django's test client, production
+settings, response cache off) with the SQL captured: the first request after
+a write ("cold": memoized counts and statistics computed) and the next one
+("warm": what every further request costs until the next write). Every
+SELECT of a request is then run under EXPLAIN ANALYZE ``--repeat`` times; the
+figure is the sum over the request's statements of each one's median
+execution time. Database-side time is far less sensitive than wall clock to
+the other processes on this shared machine; the load average is printed too.
+
+``--create`` seeds the small database with ``seed_demo --listings 100000`` and
+builds the large one as a copy of it plus nine copies of every listing, each
+moved by up to ~1 km (same cities, ten times as dense), which takes minutes
+instead of a 1M ``seed_demo``; then one listing in three gets one to four
+photos in both (the large one's copies before that, so none is doubled), and
+both are analysed. Databases are kept between runs.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+from bench.api import PYTHON, ROOT, log
+from bench.api.database import manage, psql
+from bench.api.servers import hearth_env
+
+ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgres://root@127.0.0.1:5432/postgres")
+ENDPOINTS = {
+    "list": "/api/properties/",
+    "filtered": "/api/properties/?status=active&property_type=residential"
+    "&price_min=300000&price_max=700000&ordering=-price",
+    "deep_page": "/api/properties/?page=2000",
+    "search": "/api/properties/?search=budget",
+    "bbox": "/api/properties/?bbox=-97.8,30.2,-97.6,30.4",
+    "near": "/api/properties/?near=30.2672,-97.7431&radius_km=5",
+    "market_stats": "/api/market-stats/?status=sold&property_type=residential",
+    "detail": "/api/properties/{id}/",
+    "valuation": "/api/properties/{id}/valuation/",
+    "odata_page": "/reso/odata/Property?$top=20",
+}
+# The photos of bench/api/database.py's PHOTOS_SQL, written with the triggers off and the
+# listings' photo summary (what the photo_summary rule keeps) set in one UPDATE: row by
+# row, the triggers take over an hour for a million listings' photos on this machine.
+PHOTOS_FAST_SQL = """
+SET session_replication_role = replica;
+INSERT INTO properties_propertyphoto
+    (property_id, image, caption, position, width, height, created_at)
+SELECT p.id, 'photos/' || p.id || '/' || md5(p.id::text || n) || '.jpg', '', n, 1600, 1067,
+       p.created_at
+FROM properties_property p, generate_series(0, 3) AS n
+WHERE p.id % 3 = 0 AND n <= p.id % 4
+  AND NOT EXISTS (SELECT 1 FROM properties_propertyphoto f WHERE f.property_id = p.id);
+UPDATE properties_property p
+SET photo_total = s.total, primary_photo_image = s.image, photos_changed_at = p.created_at
+FROM (SELECT property_id, count(*) AS total, (array_agg(image ORDER BY position, id))[1] AS image
+      FROM properties_propertyphoto GROUP BY property_id) s
+WHERE p.id = s.property_id AND p.photo_total IS DISTINCT FROM s.total;
+SET session_replication_role = DEFAULT;
+"""
+# Every column but the key, the generated one, those moved or renumbered and the photo
+# summary (a copy has no photos of its own).
+COPY_SQL = """
+DO $$
+DECLARE cols text;
+BEGIN
+  SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) INTO cols
+  FROM information_schema.columns WHERE table_name = 'properties_property'
+   AND column_name NOT IN ('id', 'bathrooms', 'mls_number', 'latitude', 'longitude',
+                           'photo_total', 'primary_photo_image', 'photos_changed_at');
+  EXECUTE format(
+    'INSERT INTO properties_property (mls_number, latitude, longitude, photo_total, '
+    'primary_photo_image, %1$s) '
+    'SELECT ''D'' || lpad((k * 100000 + substr(mls_number, 2)::int)::text, 7, ''0''), '
+    'least(89.9, greatest(-89.9, latitude + (random() - 0.5) * 0.02)), '
+    'least(179.9, greatest(-179.9, longitude + (random() - 0.5) * 0.02)), 0, '''', %1$s '
+    'FROM properties_property, generate_series(1, 9) AS k WHERE mls_number LIKE ''D%%''',
+    cols);
+END $$;
+"""
+
+
+def url_of(name):
+    return ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def exists(name):
+    return bool(psql(ADMIN_URL, f"SELECT 1 FROM pg_database WHERE datname = '{name}'"))  # noqa: S608
+
+
+def create(small, large):
+    if not exists(small):
+        log(f"creating {small}: seed_demo --listings 100000")
+        psql(ADMIN_URL, f'CREATE DATABASE "{small}"')
+        env = hearth_env(url_of(small), DATABASE_STATEMENT_TIMEOUT_MS=0)
+        manage(env, "migrate", "--no-input")
+        output, seconds = manage(
+            env, "seed_demo", "--listings", "100000", "--agents", "100", "--seed", "1"
+        )
+        log(output.strip().splitlines()[-1] if output.strip() else f"seeded in {seconds:.0f} s")
+    if not exists(large):
+        log(f"creating {large}: {small} and nine moved copies of each listing")
+        psql(ADMIN_URL, f'CREATE DATABASE "{large}" TEMPLATE "{small}"')
+        psql(ADMIN_URL, COPY_SQL, database_url=url_of(large))
+    for name in (small, large):
+        psql(ADMIN_URL, PHOTOS_FAST_SQL, database_url=url_of(name))
+        psql(ADMIN_URL, "VACUUM ANALYZE", database_url=url_of(name))
+
+
+def measure(name, repeat):
+    """Run this module's --measure in a process of its own, pointed at database ``name``."""
+    env = hearth_env(
+        url_of(name),
+        API_RESPONSE_CACHE="false",
+        DATABASE_STATEMENT_TIMEOUT_MS=0,
+        DJANGO_SETTINGS_MODULE="config.settings",
+    )
+    result = subprocess.run(
+        [PYTHON, "-m", "bench.api.growth", "--measure", "--repeat", str(repeat)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        raise RuntimeError(f"measuring {name} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _measure_here(repeat):
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.test import APIClient
+
+    from properties.models import Property
+    from users.models import User
+
+    # The same listing in both databases (the large one starts as a copy of the small).
+    active = Property.objects.filter(status="active", listing_agent__isnull=False)
+    listing = (
+        active.filter(photo_total__gt=0).order_by("mls_number").first()
+        or active.order_by("mls_number").first()
+    )
+    client = APIClient(HTTP_HOST="127.0.0.1")
+    reader = APIClient(HTTP_HOST="127.0.0.1")
+    reader.force_authenticate(User.objects.filter(role="agent").order_by("id").first(), "bench")
+
+    def explain_ms(sql):
+        times = []
+        with connection.cursor() as cursor:
+            for _ in range(repeat):
+                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+                plan = cursor.fetchone()[0]
+                plan = json.loads(plan) if isinstance(plan, str) else plan
+                times.append(plan[0]["Execution Time"])
+        return statistics.median(times)
+
+    def request_ms(path, use):
+        with CaptureQueriesContext(connection) as queries:
+            response = use.get(path, HTTP_ACCEPT="application/json")
+        if response.status_code != 200:
+            raise RuntimeError(f"{path}: {response.status_code} {response.content[:300]!r}")
+        selects = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+        return round(sum(explain_ms(sql) for sql in selects), 2), len(queries.captured_queries)
+
+    results = {}
+    for name, template in ENDPOINTS.items():
+        path = template.format(id=listing.pk)
+        use = reader if path.startswith("/reso/") else client
+        cold, statements = request_ms(path, use)
+        warm, _ = request_ms(path, use)
+        results[name] = {"cold_ms": cold, "warm_ms": warm, "queries": statements, "path": path}
+    results["_listings"] = Property.objects.count()
+    results["_load"] = os.getloadavg()[0]
+    print(json.dumps(results))
+
+
+def table(small, large):
+    lines = [
+        f"| endpoint | queries | {small['_listings']:,} warm ms | {large['_listings']:,} warm ms "
+        "| growth | cold ms (small) | cold ms (large) | cold growth |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name in ENDPOINTS:
+        s, g = small[name], large[name]
+        lines.append(
+            f"| {name} | {g['queries']} | {s['warm_ms']:.1f} | {g['warm_ms']:.1f} "
+            f"| {g['warm_ms'] / max(s['warm_ms'], 0.01):.2f}x | {s['cold_ms']:.1f} "
+            f"| {g['cold_ms']:.1f} | {g['cold_ms'] / max(s['cold_ms'], 0.01):.2f}x |"
+        )
+    lines.append(f"\nload average (1 min): {small['_load']:.1f} / {large['_load']:.1f}")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--small", default="hearth_bench_100k")
+    parser.add_argument("--large", default="hearth_bench_1m")
+    parser.add_argument("--create", action="store_true", help="Build missing databases first.")
+    parser.add_argument("--repeat", type=int, default=5, help="EXPLAIN ANALYZE runs per query.")
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--json", help="Also write both databases' figures to this file.")
+    args = parser.parse_args()
+    if args.measure:
+        _measure_here(args.repeat)
+        return
+    if args.create:
+        create(args.small, args.large)
+    small, large = measure(args.small, args.repeat), measure(args.large, args.repeat)
+    if args.json:
+        with open(args.json, "w") as file:
+            json.dump({"small": small, "large": large}, file, indent=2)
+    print(table(small, large))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
