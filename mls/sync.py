@@ -15,6 +15,9 @@ The mark moves to the highest timestamp whose records are all committed: a
 page that ends inside a group of records sharing a timestamp moves it only to
 the timestamp before that group (the rest of the group is on the next page).
 
+Photos: each record's ``Media`` (``$expand``) become references to the source's
+URLs, in order, in the page's transaction (``mls.media``).
+
 Deletions: from the source's ``EntityEvent`` feed when it has one (events for
 Property keys are checked against the source; a record it no longer serves is
 withdrawn here), otherwise by a key reconcile (every key the source serves,
@@ -34,6 +37,7 @@ from django.utils import timezone
 
 from jobs.locks import job_lock_acquire, job_lock_release, job_lock_renew
 from mls.client import ODataClient, SyncError
+from mls.media import listings_media_apply
 from mls.models import MlsSource, SyncRun
 from properties.bulk import BatchWriter
 from properties.importing import listings_import
@@ -141,7 +145,8 @@ class _Replication:
             sequence = int(latest[0]["EntityEventSequence"]) if latest else 0
             MlsSource.objects.filter(pk=source.pk).update(event_sequence=sequence)
             source.event_sequence = sequence
-        query = {"$orderby": "ModificationTimestamp asc"}
+        # Photos come with their listing (mls.media): one request per page, not two.
+        query = {"$orderby": "ModificationTimestamp asc", "$expand": "Media"}
         mark = None if self.run.full else source.high_water_mark
         if mark is not None:
             query["$filter"] = f"ModificationTimestamp gt {_literal(mark)}"
@@ -203,6 +208,8 @@ class _Replication:
             counts,
             list(self.errors),
             mark if mark != self.source.high_water_mark else None,
+            records,
+            {failure.mls_number for failure in result.failures},
         )
         self.in_flight = keys or set()
         self.source.high_water_mark = mark
@@ -211,8 +218,10 @@ class _Replication:
             self.writer.wait()
             self.on_page(self.run)
 
-    def _page_store(self, writes, counts, errors, mark) -> None:
+    def _page_store(self, writes, counts, errors, mark, records, failed_keys) -> None:
         writes.run()
+        # After the listings exist, in the same transaction: their photos follow.
+        listings_media_apply(source=self.source, records=records, skip_keys=failed_keys)
         self._counts_add(errors=errors, **counts)
         if mark is not None:
             MlsSource.objects.filter(pk=self.source.pk).update(high_water_mark=mark)

@@ -198,6 +198,12 @@ class PropertyPhotoFactory(DjangoModelFactory):
     caption = factory.Faker("sentence", nb_words=4)
     position = factory.Sequence(lambda n: n)
 
+    class Params:
+        # A replicated listing's photo: a reference to its MLS's URL, no file.
+        from_mls = factory.Trait(
+            image="", source_url=factory.Sequence(lambda n: f"https://photos.example.com/{n}.jpg")
+        )
+
 
 class FavoriteFactory(DjangoModelFactory):
     class Meta:

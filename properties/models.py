@@ -209,6 +209,7 @@ class Property(models.Model):
     # Written only by the database rules (see above). The database default lets rows
     # inserted outside Django (bench data, raw SQL) start with no photos too.
     photo_total = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    # An upload's storage path, or the absolute URL of a photo an MLS serves (source_url).
     primary_photo_image = models.TextField(
         blank=True,
         default="",
@@ -472,10 +473,25 @@ def photo_upload_to(instance, filename):
 
 
 class PropertyPhoto(models.Model):
-    """An image of a listing; the lowest ``position`` is the listing's primary photo."""
+    """An image of a listing; the lowest ``position`` is the listing's primary photo.
+
+    Either an uploaded ``image``, or, for a listing an MLS sync replicates, the
+    ``source_url`` the MLS serves it at (SPEC 7: referenced, never downloaded).
+    """
 
     property = models.ForeignKey(Property, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(upload_to=photo_upload_to, width_field="width", height_field="height")
+    image = models.ImageField(
+        upload_to=photo_upload_to, width_field="width", height_field="height", blank=True
+    )
+    source_url = models.URLField(
+        "source URL",
+        max_length=2000,
+        blank=True,
+        default="",
+        db_default="",  # photos inserted outside Django (bench data) are uploads
+        editable=False,
+        help_text="Where the listing's MLS serves the photo (replicated listings).",
+    )
     caption = models.CharField(max_length=255, blank=True)
     # The largest smallint, the column's type on every database.
     MAX_POSITION = 32767
@@ -489,6 +505,14 @@ class PropertyPhoto(models.Model):
         verbose_name = "photo"
         ordering = ["position", "id"]
         indexes = [models.Index(fields=["property", "position", "id"], name="photo_order_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(image="") & ~models.Q(source_url=""))
+                | (~models.Q(image="") & models.Q(source_url="")),
+                name="photo_image_or_source_url",
+                violation_error_message="A photo is an uploaded image or an MLS's URL, not both.",
+            )
+        ]
 
     def __str__(self):
         return f"Photo {self.position} of listing {self.property_id}"

@@ -283,6 +283,8 @@ class PropertySerializer(ModelSerializer):
         name = listing.primary_photo_image
         if not name:
             return None
+        if name.startswith(("https://", "http://")):
+            return name  # a replicated listing's photo, at its MLS (PropertyPhoto.source_url)
         url = PropertyPhoto.image.field.storage.url(name)
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request else url
@@ -450,6 +452,13 @@ class PropertyPhotoSerializer(ModelSerializer):
                 "help_text": "Lowest first; default: after the last.",
             }
         }
+
+    def to_representation(self, photo):
+        data = super().to_representation(photo)
+        if photo.source_url:
+            # A replicated listing's photo stays at its MLS (SPEC 7): ``image`` is that URL.
+            data["image"] = photo.source_url
+        return data
 
     def validate_image(self, upload):
         try:

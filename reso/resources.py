@@ -207,6 +207,8 @@ OPEN_HOUSE = Resource(
 
 
 def _media_url(photo, request):
+    if photo.source_url:
+        return photo.source_url  # a replicated listing's photo, at its MLS
     return request.build_absolute_uri(photo.image.url) if photo.image else None
 
 

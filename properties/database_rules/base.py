@@ -4,6 +4,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.apps import apps as global_apps
+from django.core.exceptions import FieldDoesNotExist
 
 VENDORS = ("postgresql", "sqlite")
 
@@ -35,6 +36,18 @@ class Rule:
     why: str
     migration: tuple[str, str]  # the migration that introduced the rule
     build: object  # (vendor) -> RuleSQL
+    # Columns today's SQL reads that later migrations added, as ("app.Model", "field"):
+    # a migration whose state lacks one leaves the rule to the migration adding it.
+    reads_later: tuple[tuple[str, str], ...] = ()
+
+    def fits(self, apps) -> bool:
+        """Whether today's SQL fits the schema of ``apps`` (a migration's state)."""
+        for label, name in self.reads_later:
+            try:
+                apps.get_model(label)._meta.get_field(name)
+            except (LookupError, FieldDoesNotExist):
+                return False
+        return True
 
     def sql(self, vendor: str) -> RuleSQL:
         if vendor not in VENDORS:

@@ -23,6 +23,8 @@ RULES = [
         "A listing's photo_total and primary_photo_image always match its photos.",
         ("properties", "0004_listing_photo_summary"),
         photo_summary_sql,
+        # A photo an MLS serves is its URL (0013 installs the rule again).
+        reads_later=(("properties.PropertyPhoto", "source_url"),),
     ),
     Rule(
         "listing_data_version",

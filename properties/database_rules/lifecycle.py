@@ -130,7 +130,10 @@ def _install_from_migration(names, apps, schema_editor):
     if connection.alias in _deferred_aliases:
         return  # SQLite mid-migrate: installed by sync() when the run ends
     for name in names:
-        install(connection, RULES_BY_NAME[name])
+        rule = RULES_BY_NAME[name]
+        # Today's SQL may read a column a later migration adds; that one installs it.
+        if rule.fits(apps):
+            install(connection, rule)
 
 
 def _uninstall_from_migration(names, apps, schema_editor):

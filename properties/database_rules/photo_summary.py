@@ -9,15 +9,17 @@ def photo_summary_sql(vendor: str) -> RuleSQL:
     def summary_of(listing_id):
         total = f"(SELECT COUNT(*) FROM {photo} WHERE property_id = {listing_id})"
         primary = (
-            f"COALESCE((SELECT image FROM {photo} WHERE property_id = {listing_id} "
-            "ORDER BY position, id LIMIT 1), '')"
+            # A replicated listing's photo is its MLS's URL (SPEC 7), an upload its path.
+            "COALESCE((SELECT CASE WHEN source_url <> '' THEN source_url ELSE image END "
+            f"FROM {photo} WHERE property_id = {listing_id} ORDER BY position, id LIMIT 1), '')"
         )
         return total, primary
 
     total, primary = summary_of("NEW.id")
     photo_moved = (
         "OLD.property_id IS DISTINCT FROM NEW.property_id "
-        "OR OLD.position IS DISTINCT FROM NEW.position OR OLD.image IS DISTINCT FROM NEW.image"
+        "OR OLD.position IS DISTINCT FROM NEW.position OR OLD.image IS DISTINCT FROM NEW.image "
+        "OR OLD.source_url IS DISTINCT FROM NEW.source_url"
     )
     if vendor == "postgresql":
         # A photo write stores an impossible photo_total (-1) in its listing, which
@@ -112,7 +114,7 @@ def photo_summary_sql(vendor: str) -> RuleSQL:
                 f"{photo}_summary_update",
                 photo,
                 f"CREATE TRIGGER {photo}_summary_update "
-                f"AFTER UPDATE OF property_id, position, image ON {photo} FOR EACH ROW "
+                f"AFTER UPDATE OF property_id, position, image, source_url ON {photo} FOR EACH ROW "
                 f"WHEN {photo_moved.replace('IS DISTINCT FROM', 'IS NOT')} "
                 f"BEGIN UPDATE {listing} SET photo_total = photo_total "
                 "WHERE id IN (OLD.property_id, NEW.property_id); END",

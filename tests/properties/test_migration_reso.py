@@ -12,7 +12,7 @@ from users.models import Office, User
 
 BEFORE = [("properties", "0007_listing_archive"), ("users", "0004_token_version")]
 # Up to the latest listing migration: the model the checks read has every later column too.
-AFTER = [("properties", "0012_mls_number_unique_per_source"), ("users", "0005_office")]
+AFTER = [("properties", "0013_photo_source_url"), ("users", "0005_office")]
 UTC = datetime.UTC
 
 

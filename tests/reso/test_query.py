@@ -275,3 +275,11 @@ def test_a_listing_id_two_mls_numberings_share_filters_to_both(odata):
     response = odata.get(f"{ROOT}Property", {"$filter": "ListingId eq 'MLS-777'"})
 
     assert sorted(keys(response)) == sorted([str(local.pk), str(synced.pk)])
+
+
+def test_media_of_a_replicated_listing_serve_its_mls_url(odata):
+    photo = PropertyPhotoFactory(from_mls=True, property__status=Property.Status.ACTIVE)
+
+    response = odata.get(f"{ROOT}Media")
+
+    assert [m["MediaURL"] for m in values(response)] == [photo.source_url]
