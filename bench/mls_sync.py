@@ -31,6 +31,9 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-not-for-any-de
 os.environ.setdefault("DJANGO_DEBUG", "false")
 os.environ.setdefault("MLS_SYNC_ALLOW_PRIVATE", "true")
 os.environ.setdefault("JOBS_EMBEDDED_AUTOSTART", "false")
+# W workers here are W threads of one process; as W worker processes, each has its own
+# pool: one connection for the run, one for the page being written behind it.
+os.environ.setdefault("DATABASE_POOL_MAX_SIZE", "16")
 
 import django  # noqa: E402
 
@@ -135,6 +138,7 @@ def _sync(source_id: int) -> SyncRun:
 
 
 def _timed(sources) -> tuple[float, list[SyncRun]]:
+    connections.close_all()  # back to the pool, for the workers
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=len(sources)) as pool:
         runs = list(pool.map(_sync, [s.pk for s in sources]))

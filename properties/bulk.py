@@ -2,7 +2,7 @@
 
 from concurrent.futures import ThreadPoolExecutor
 
-from django.db import connection, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from properties.models import Property
@@ -17,14 +17,24 @@ class BatchWriter:
     flight, and every batch commits on its own, so an interrupted run leaves
     whole batches only. Elsewhere, or inside a caller's transaction (which a
     second connection could not see), writes run inline.
+
+    The second connection is a spare one or none: it is taken from the pool
+    for one batch at a time and only when the pool has one free (web requests
+    and other jobs share it); otherwise the writes run inline, never failing
+    or waiting for want of one.
     """
 
     def __init__(self, *, context: str = ""):
         # Who or what writes, for the listings' change history (history.change_context).
         self._context = context
-        threaded = connection.vendor == "postgresql" and not connection.in_atomic_block
+        threaded = (
+            connection.vendor == "postgresql"
+            and not connection.in_atomic_block
+            and _pool_has_spare(connection)
+        )
         self._executor = ThreadPoolExecutor(max_workers=1) if threaded else None
         self._pending = None
+        self._pending_call = None
 
     def __enter__(self):
         return self
@@ -34,28 +44,70 @@ class BatchWriter:
 
     def submit(self, write, *args, **kwargs) -> None:
         """Run ``write(*args, **kwargs)`` in a transaction, after the previous batch."""
+        self.wait()
         if self._executor is None:
             _atomic_call(write, args, kwargs, self._context)
             return
-        self.wait()
-        self._pending = self._executor.submit(_atomic_call, write, args, kwargs, self._context)
+        self._pending_call = (write, args, kwargs, self._context)
+        self._pending = self._executor.submit(_threaded_call, *self._pending_call)
 
     def wait(self) -> None:
         """Block until the batch in flight is written; re-raise its error, if any."""
         pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.result()
+        if pending is not None and pending.result() is _NO_CONNECTION:
+            # Nothing of the batch was written: write it here, and the rest too.
+            self._executor_stop()
+            _atomic_call(*self._pending_call)
 
     def close(self) -> None:
-        if self._executor is None:
-            return
         try:
             self.wait()
         finally:
-            # The worker's connection is thread-local: only the worker can close it.
-            self._executor.submit(connections.close_all).result()
-            self._executor.shutdown()
-            self._executor = None
+            self._executor_stop()
+
+    def _executor_stop(self) -> None:
+        if self._executor is None:
+            return
+        # The worker's connection is thread-local: only the worker can close it.
+        self._executor.submit(connections.close_all).result()
+        self._executor.shutdown()
+        self._executor = None
+
+
+_NO_CONNECTION = object()
+
+
+def _pool_has_spare(conn) -> bool:
+    """Whether ``conn``'s pool (if any) has a connection no one is waiting for."""
+    pool = getattr(conn, "pool", None)
+    if pool is None:
+        return True
+    stats = pool.get_stats()
+    if stats.get("requests_waiting", 0):
+        return False
+    return stats.get("pool_available", 0) > 0 or stats.get("pool_size", 0) < pool.max_size
+
+
+def _connection_open() -> None:
+    # Never wait for the pool: a request or another job waiting for a connection
+    # needs it more than this batch needs another thread.
+    if connection.connection is None and not _pool_has_spare(connection):
+        raise DatabaseError("no spare connection in the pool")
+    connection.ensure_connection()
+
+
+def _threaded_call(write, args, kwargs, context):
+    try:
+        _connection_open()
+    except DatabaseError:
+        return _NO_CONNECTION
+    try:
+        _atomic_call(write, args, kwargs, context)
+    finally:
+        if connection.pool is not None:
+            # Back to the pool between batches, so the writer never holds one for long.
+            connection.close()
+    return None
 
 
 def _atomic_call(write, args, kwargs, context):

@@ -251,15 +251,20 @@ class _NewListings:
         fields = Property._meta.concrete_fields
         # A generated column is the database's to compute, as for the keyword form.
         self.defaults = [DEFERRED if f.generated else f.get_default() for f in fields]
-        self.position = {f.name: i for i, f in enumerate(fields)}
-        self.position.update((f.attname, i) for i, f in enumerate(fields))
+        # Positions by column attribute (``listing_agent_id``): a relation's name
+        # would take an object where the value goes, so it is left to Django.
+        self.position = {f.attname: i for i, f in enumerate(fields)}
+        # A mutable default (a dict, a list) would be shared by the batch's listings.
+        self.shared = not any(isinstance(d, dict | list | set) for d in self.defaults)
 
     def __call__(self, attrs: dict) -> Property:
+        if not self.shared:
+            return Property(**attrs)
         values = self.defaults.copy()
         try:
             for name, value in attrs.items():
                 values[self.position[name]] = value
-        except KeyError:  # not a column (a relation's reverse, a property): Django decides
+        except KeyError:  # not a column attribute: Django decides
             return Property(**attrs)
         return Property(*values)
 

@@ -13,7 +13,7 @@ from mls.factories import MlsSourceFactory
 from mls.models import MlsSource, SyncRun
 from mls.sync import sync_run_execute
 from properties.factories import PropertyFactory
-from properties.models import PriceChange, Property
+from properties.models import ListingChange, PriceChange, Property
 from tests.mls.fake_source import BASE, FakeSource, record
 from tests.properties.command_helpers import reso_row
 
@@ -65,6 +65,20 @@ def test_an_incremental_run_reads_only_changes_and_records_price_history(fake_so
     assert list(
         PriceChange.objects.filter(property=listing).values_list("old_price", "new_price")
     ) == [(Decimal("300000.00"), Decimal("250000.00"))]
+
+
+def test_changes_a_run_writes_are_attributed_to_the_source_in_the_listing_history(fake_source):
+    source = _source(fake_source)
+    _run(source)
+    fake_source.put(record(2, price=250000, minute=20))
+
+    _run(source)
+
+    listing = Property.objects.get(mls_source=source, source_key="2")
+    changes = ListingChange.objects.filter(property=listing)
+    assert [(c.context, sorted(c.changes)) for c in changes] == [
+        (f"sync: {source.name}", ["price"])
+    ]
 
 
 def test_deleted_records_are_withdrawn_from_the_entity_event_feed(fake_source):

@@ -473,6 +473,26 @@ def test_outside_a_transaction_batches_are_written_behind_validation(tmp_path):
     ]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_batches_are_written_inline_when_no_second_connection_can_be_had(tmp_path, monkeypatch):
+    # Given a database that lends no second connection (a pool that web requests
+    # and other jobs have exhausted)
+    from properties import bulk
+
+    def refused():
+        raise DatabaseError("couldn't get a connection after 3.00 sec")
+
+    monkeypatch.setattr(bulk, "_connection_open", refused)
+    rows = [reso_row(f"T{n}", ListPrice=str(100_000 + n)) for n in range(5)]
+
+    # When a feed is imported in several batches
+    run = run_command("import_listings", write_csv(tmp_path, rows), "--batch-size", "2")
+
+    # Then every batch is written all the same, by the importing thread
+    assert run.last_line == "created 5, updated 0, unchanged 0, failed 0"
+    assert Property.objects.count() == 5
+
+
 def test_a_url_larger_than_the_cap_is_refused(feed_server, monkeypatch):
     monkeypatch.setattr(feeds, "MAX_FEED_BYTES", 100)
 
