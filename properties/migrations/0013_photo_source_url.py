@@ -4,14 +4,14 @@ SQLite rebuilds the photo table here: its triggers are set aside and put back as
 0011, then the photo_summary rule, which now reads source_url, is installed anew.
 """
 
-import importlib
-
 from django.db import migrations, models
 
 import properties.models
 from properties import database_rules
 
-_0011 = importlib.import_module("properties.migrations.0011_listing_mls_source")
+TRIGGERS_SET_ASIDE, TRIGGERS_PUT_BACK = database_rules.sqlite_triggers_aside(
+    "properties_property"
+)
 
 
 class Migration(migrations.Migration):
@@ -20,9 +20,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(
-            _0011.sqlite_triggers_save, _0011.sqlite_triggers_restore, elidable=False
-        ),
+        TRIGGERS_SET_ASIDE,
         migrations.AddField(
             model_name="propertyphoto",
             name="source_url",
@@ -58,9 +56,7 @@ class Migration(migrations.Migration):
                 violation_error_message="A photo is an uploaded image or an MLS's URL, not both.",
             ),
         ),
-        migrations.RunPython(
-            _0011.sqlite_triggers_restore, _0011.sqlite_triggers_save, elidable=False
-        ),
+        TRIGGERS_PUT_BACK,
         # The photo_summary rule now reads source_url: installed as defined today (and
         # dropped when this is reversed: its SQL does not fit the older table).
         database_rules.install_operation("photo_summary"),

@@ -1,4 +1,5 @@
-"""Joins two migrations written side by side: per-source MLS numbers and the near= index."""
+"""Joins two lines of migrations written side by side: MLS sources (per-source MLS
+numbers, photos by URL) and the near= GiST index."""
 
 from django.db import migrations
 
@@ -6,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
     dependencies = [
         ("properties", "0012_listing_earth_point_gist_index"),
-        ("properties", "0012_mls_number_unique_per_source"),
+        ("properties", "0013_photo_source_url"),
     ]
 
     operations = []
