@@ -3,7 +3,17 @@
 import math
 from dataclasses import dataclass
 
-from django.db.models import BigIntegerField, BooleanField, F, FloatField, Func, Value
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    F,
+    FloatField,
+    Func,
+    Q,
+    Value,
+    When,
+)
 from django.db.models.functions import ASin, Cast, Cos, Least, Power, Radians, Sin, Sqrt
 
 EARTH_RADIUS_KM = 6371.0088
@@ -97,7 +107,13 @@ def earth_point(lat_field="latitude", lng_field="longitude"):
     The GiST index of migration 0012 is built on exactly this expression (and the id).
     """
     lat, lng = Radians(F(lat_field)), Radians(F(lng_field))
-    return _UnitVector(Cos(lat) * Cos(lng), Cos(lat) * Sin(lng), Sin(lat))
+    # A listing without coordinates has no point: cube() refuses an array with NULLs,
+    # which would fail its INSERT, since the index computes this for every row.
+    located = Q(**{f"{lat_field}__isnull": False, f"{lng_field}__isnull": False})
+    return Case(
+        When(located, then=_UnitVector(Cos(lat) * Cos(lng), Cos(lat) * Sin(lng), Sin(lat))),
+        output_field=FloatField(),
+    )
 
 
 def _unit_vector(latitude, longitude):

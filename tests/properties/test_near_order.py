@@ -82,6 +82,14 @@ def test_the_index_filter_keeps_every_listing_in_the_radius(point):
     assert list(found.values_list("pk", flat=True)) == [inside.pk]
 
 
+def test_listings_without_coordinates_are_stored_and_never_near(scattered):
+    # The index computes each listing's point: one without coordinates has none.
+    PropertyFactory(status="active", latitude=None, longitude=None)
+    found = Property.objects.visible_to(AnonymousUser()).near(*CENTER, 500)
+
+    assert found.count() == len(scattered)
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the GiST index is PostgreSQL's")
 def test_postgresql_reads_the_page_from_the_gist_index(scattered):
     rows = Property.objects.visible_to(AnonymousUser()).with_list_data().near(*CENTER, 5)[:20]
