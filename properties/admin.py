@@ -117,6 +117,9 @@ class PropertyPhotoForm(forms.ModelForm):
         image = self.cleaned_data.get("image")
         if isinstance(image, UploadedFile):
             image, self.verified_image = images.sanitized_upload(image)
+        elif not image and not self.instance.source_url:
+            # Only a photo an MLS sync references by URL has no upload.
+            raise forms.ValidationError("Choose an image to upload.", code="required")
         return image
 
     def _post_clean(self):
@@ -137,12 +140,12 @@ class PropertyPhotoInline(admin.TabularInline):
 
     @admin.display(description="Preview")
     def thumbnail(self, photo):
-        if not photo.image:
+        if not photo.image and not photo.source_url:
             return "—"
         return format_html(
             '<img src="{}" alt="{}" style="max-height:80px;max-width:120px">'
             '<div class="hearth-photo-size">{} × {}</div>',
-            photo.image.url,
+            photo.source_url or photo.image.url,
             photo.caption,
             photo.width or "?",
             photo.height or "?",

@@ -1,4 +1,9 @@
-"""Celery with a real Redis broker: a worker killed with kill -9 mid-run, and the broker down."""
+"""Celery with real brokers: a worker killed with kill -9 mid-run (on Redis and on RabbitMQ),
+and the broker down.
+
+RabbitMQ gives a killed worker's unacknowledged message back as soon as its connection
+drops; Redis after the visibility timeout. Either way the run resumes from the mark.
+"""
 
 import os
 import shutil
@@ -6,6 +11,9 @@ import signal
 import subprocess
 import time
 
+import amqp.exceptions
+import kombu
+import kombu.exceptions
 import pytest
 import redis
 
@@ -18,20 +26,53 @@ from tests.mls.hearth_process import HearthProcess, free_port
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 BROKER = os.environ.get("HEARTH_TEST_BROKER", "redis://127.0.0.1:6379/5")
+AMQP_BROKER = os.environ.get("HEARTH_TEST_AMQP_BROKER", "amqp://guest:guest@127.0.0.1:5672//")
+
+
+def _unreachable(what: str):
+    if os.environ.get("HEARTH_REQUIRE_BROKER"):
+        pytest.fail(what)
+    pytest.skip(what)
 
 
 @pytest.fixture
-def broker():
+def redis_broker():
     client = redis.Redis.from_url(BROKER, socket_connect_timeout=1)
     try:
         client.ping()
     except redis.ConnectionError:
-        if os.environ.get("HEARTH_REQUIRE_BROKER"):
-            pytest.fail(f"no Redis at {BROKER} (HEARTH_TEST_BROKER)")
-        pytest.skip(f"no Redis at {BROKER} (HEARTH_TEST_BROKER)")
+        _unreachable(f"no Redis at {BROKER} (HEARTH_TEST_BROKER)")
     client.flushdb()
     yield BROKER
     client.flushdb()
+
+
+def _amqp_purge(connection) -> None:
+    # Messages a killed run of this test left behind; no queue yet is nothing to purge.
+    try:
+        connection.default_channel.queue_purge("celery")
+    except amqp.exceptions.NotFound:
+        pass
+
+
+@pytest.fixture
+def amqp_broker():
+    connection = kombu.Connection(AMQP_BROKER, connect_timeout=2)
+    try:
+        connection.ensure_connection(max_retries=1)
+    except (OSError, kombu.exceptions.OperationalError):
+        _unreachable(f"no RabbitMQ at {AMQP_BROKER} (HEARTH_TEST_AMQP_BROKER)")
+    with connection:
+        _amqp_purge(connection)
+    yield AMQP_BROKER
+    with kombu.Connection(AMQP_BROKER, connect_timeout=2) as connection:
+        _amqp_purge(connection)
+
+
+@pytest.fixture(params=["redis", "rabbitmq"])
+def broker(request):
+    """Each broker Hearth supports (CELERY_BROKER_URL): Redis and RabbitMQ."""
+    return request.getfixturevalue(f"{'amqp' if request.param == 'rabbitmq' else 'redis'}_broker")
 
 
 def _wait(predicate, *, timeout, what):

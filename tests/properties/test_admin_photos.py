@@ -63,3 +63,23 @@ def test_change_page_shows_thumbnails(admin_client):
 
     assert response.status_code == 200
     assert f'<img src="/media/{photo.image.name}" alt="Front door"' in response.text
+
+
+def test_a_photo_without_an_upload_is_refused_naming_the_field():
+    form = PropertyPhotoForm(
+        data={"caption": "Porch", "position": 0}, instance=PropertyPhoto(property=PropertyFactory())
+    )
+
+    assert not form.is_valid()
+    assert form.errors["image"] == ["Choose an image to upload."]
+
+
+def test_a_replicated_photo_shows_its_mls_url_and_saves_without_an_upload(admin_client):
+    photo = PropertyPhotoFactory(from_mls=True, caption="Kitchen")
+
+    response = admin_client.get(f"/admin/properties/property/{photo.property_id}/change/")
+    form = PropertyPhotoForm(data={"caption": "Big kitchen", "position": 3}, instance=photo)
+
+    assert f'<img src="{photo.source_url}" alt="Kitchen"' in response.text
+    assert form.is_valid(), form.errors
+    assert form.save().caption == "Big kitchen"
