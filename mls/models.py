@@ -85,7 +85,12 @@ class SyncRun(models.Model):
 
     class Meta:
         ordering = ["-queued_at", "-id"]
-        indexes = [models.Index(fields=["source", "status"], name="syncrun_source_status_idx")]
+        indexes = [
+            models.Index(fields=["source", "status"], name="syncrun_source_status_idx"),
+            # Each source's latest run (the admin dashboard's health panel, the API's
+            # last_run) read off the index, however long the history grows.
+            models.Index(fields=["source", "-queued_at", "-id"], name="syncrun_source_latest_idx"),
+        ]
 
     def __str__(self):
         return f"{self.source} #{self.pk} ({self.status})"
