@@ -410,7 +410,15 @@ class TestDataVersion:
         assert listing_data_version() == before
 
     def test_a_listing_agents_shown_columns_and_user_deletion_replace_it(self):
-        agent, client_user = AgentFactory(), UserFactory()
+        # Known starting values, so every update below really changes the column.
+        agent = AgentFactory(
+            first_name="Ann",
+            last_name="Lee",
+            email="ann@example.com",
+            phone="555-0100",
+            username="alee",
+        )
+        client_user = UserFactory()
         PropertyFactory(listing_agent=agent)
         tokens = [listing_data_version()]
 
