@@ -466,7 +466,8 @@ class TestListingPhotoFields:
         for listing in PropertyFactory.create_batch(listings):
             PropertyPhotoFactory.create_batch(2, property=listing)
 
-        with django_assert_num_queries(3):  # data version (response cache), count, page
+        # data version (response cache), data version (count memo), count, page
+        with django_assert_num_queries(4):
             body = api_client.get("/api/properties/").json()
 
         assert [row["photo_count"] for row in body["results"]] == [2] * listings
