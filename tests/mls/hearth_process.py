@@ -1,6 +1,8 @@
 """Another Hearth, in its own process and SQLite database: a real RESO source for tests."""
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -81,6 +83,7 @@ class HearthProcess:
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
              "--loglevel", "INFO", "--without-gossip", "--without-mingle", *args],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )  # fmt: skip
         self.processes.append(process)
         return process
@@ -115,8 +118,15 @@ class HearthProcess:
 
     def stop(self):
         for process in [self.server, *self.processes]:
-            if process is not None and process.poll() is None:
+            if process is None:
+                continue
+            if process in self.processes:
+                # The whole group: a worker started with --beat runs beat as a child,
+                # which would outlive its killed parent.
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+            elif process.poll() is None:
                 process.kill()
-                process.wait(timeout=10)
+            process.wait(timeout=10)
         if self.pg_name:
             self._pg(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
