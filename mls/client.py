@@ -10,6 +10,7 @@ no message, log line or exception.
 """
 
 import base64
+import datetime
 import hashlib
 import json
 import logging
@@ -23,6 +24,17 @@ from django.conf import settings
 from properties.feeds import FeedError, http_request
 
 logger = logging.getLogger(__name__)
+
+
+def odata_timestamp(value) -> datetime.datetime | None:
+    """An OData DateTimeOffset as an aware datetime (a naive one read as UTC); None if not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
 
 
 class SyncError(Exception):

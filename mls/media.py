@@ -13,12 +13,12 @@ the listing's photos as they are; photos staff uploaded to a replicated listing
 are never touched.
 """
 
-import datetime
 from collections import defaultdict
 
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
+from mls.client import odata_timestamp
 from properties.models import Property, PropertyPhoto
 
 URL_SCHEMES = ("https://", "http://")
@@ -66,7 +66,7 @@ def listings_media_apply(*, source, records: list, skip_keys=frozenset()) -> int
         photos = record_photos(record) if key and key not in skip_keys else None
         if photos is not None:
             wanted[key] = photos
-            stamps[key] = _timestamp(record.get("PhotosChangeTimestamp"))
+            stamps[key] = odata_timestamp(record.get("PhotosChangeTimestamp"))
     if not wanted:
         return 0
     ids = dict(
@@ -102,13 +102,3 @@ def listings_media_apply(*, source, records: list, skip_keys=frozenset()) -> int
         changes["photos_changed_at"] = Case(*source_stamps, default=F("photos_changed_at"))
     Property.objects.filter(pk__in=list(changed)).update(**changes)
     return len(changed)
-
-
-def _timestamp(value) -> datetime.datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)

@@ -36,7 +36,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from jobs.locks import job_lock_acquire, job_lock_release, job_lock_renew
-from mls.client import ODataClient, SyncError
+from mls.client import ODataClient, SyncError, odata_timestamp
 from mls.media import listings_media_apply
 from mls.models import MlsSource, SyncRun
 from properties.bulk import BatchWriter
@@ -106,16 +106,6 @@ def _run_update(run: SyncRun, **changes) -> None:
     SyncRun.objects.filter(pk=run.pk).update(**changes)
 
 
-def _timestamp(value) -> datetime.datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=datetime.UTC)
-
-
 def _literal(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
 
@@ -165,7 +155,7 @@ class _Replication:
 
     def _page_apply(self, records: list, *, last_page: bool) -> None:
         stamps = [
-            _timestamp(r.get("ModificationTimestamp")) for r in records if isinstance(r, dict)
+            odata_timestamp(r.get("ModificationTimestamp")) for r in records if isinstance(r, dict)
         ]
         stamps = sorted(s for s in stamps if s is not None)
         mark = self.source.high_water_mark
