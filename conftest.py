@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from jobs.runner import runner_reset
 from users.factories import AgentFactory, StaffFactory, UserFactory
 
 
@@ -89,3 +90,12 @@ def production_setting():
         return json.loads(output.stdout)
 
     return evaluate
+
+
+@pytest.fixture
+def embedded(settings):
+    """Background jobs on the embedded runner, as `make run` has them (no broker)."""
+    settings.CELERY_BROKER_URL = ""
+    runner_reset()
+    yield
+    runner_reset()

@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 
 from imports.factories import ImportRunFactory
 from imports.models import ImportRun
-from jobs.runner import runner_reset
 from mls.factories import MlsSourceFactory, SyncRunFactory
 from properties.factories import InquiryFactory, PropertyFactory
 from properties.models import ListingChange, OpenHouse, Property
@@ -22,15 +21,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 staff_page = ux.staff_page  # the signed-in superuser "Olive Ops (ops)"
 fits = ux.fits
-
-
-@pytest.fixture
-def embedded(settings):
-    """Jobs on the embedded runner, as `make run` has them."""
-    settings.CELERY_BROKER_URL = ""
-    runner_reset()
-    yield
-    runner_reset()
 
 
 def test_staff_import_a_file_and_read_its_summary_and_row_errors(

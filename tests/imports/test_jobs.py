@@ -6,21 +6,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from imports.models import ImportRun
-from jobs.runner import runner_reset
 from properties.factories import PropertyFactory
 from properties.models import ListingChange, Property
 from tests.imports.feeds import mixed_feed
 from users.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def embedded(settings):
-    settings.CELERY_BROKER_URL = ""
-    runner_reset()
-    yield
-    runner_reset()
 
 
 def wait_finished(run_id, timeout=30) -> ImportRun:

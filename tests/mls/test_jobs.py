@@ -9,7 +9,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from jobs.locks import job_lock_acquire, job_lock_release
-from jobs.runner import EmbeddedRunner, runner_reset
+from jobs.runner import EmbeddedRunner
 from mls.factories import MlsSourceFactory, SyncRunFactory
 from mls.models import MlsSource, SyncRun
 from mls.services import sync_due, sync_run_request
@@ -18,14 +18,6 @@ from properties.models import Property
 from tests.mls.fake_source import FakeSource, record
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def embedded(settings):
-    settings.CELERY_BROKER_URL = ""
-    runner_reset()
-    yield
-    runner_reset()
 
 
 def _wait_finished(run_ids, timeout=30):

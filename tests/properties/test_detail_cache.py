@@ -5,13 +5,11 @@ path, and reads again: a path the data version's triggers missed would be
 answered from the stale entry.
 """
 
-import io
 from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from PIL import Image
 from rest_framework.test import APIClient
 
 from properties import services
@@ -20,6 +18,7 @@ from properties.factories import PropertyFactory, PropertyPhotoFactory
 from properties.models import Property, PropertyPhoto
 from tests.properties.command_helpers import reso_row, run_command, write_csv
 from tests.properties.test_admin import change_form_data
+from tests.properties.uploads import jpeg
 from users.factories import AgentFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,14 +42,6 @@ def read(api, listing, **headers):
     response = api.get(url(listing), **headers)
     assert response.status_code == 200, response.content
     return response.json()
-
-
-def jpeg():
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 30), color=(10, 120, 200)).save(buffer, format="JPEG")
-    buffer.seek(0)
-    buffer.name = "photo.jpg"
-    return buffer
 
 
 @pytest.fixture(autouse=True)

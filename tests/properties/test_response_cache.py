@@ -5,7 +5,6 @@ again: a write path the data version triggers missed would be served the
 stale cached body.
 """
 
-import io
 import threading
 from decimal import Decimal
 
@@ -14,7 +13,6 @@ import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from PIL import Image
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -24,6 +22,7 @@ from properties.factories import PropertyFactory, PropertyPhotoFactory
 from properties.models import ListingDataVersion, Property, PropertyPhoto
 from tests.properties.command_helpers import reso_row, run_command, write_csv
 from tests.properties.test_admin import change_form_data
+from tests.properties.uploads import jpeg
 from users.factories import AgentFactory, StaffFactory, UserFactory
 from users.models import User
 
@@ -45,14 +44,6 @@ def listed(api, **params):
     response = api.get(LIST, {"page_size": 100, **params})
     assert response.status_code == 200, response.content
     return {row["id"]: row for row in response.json()["results"]}
-
-
-def jpeg(size=(40, 30)):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, color=(10, 120, 200)).save(buffer, format="JPEG")
-    buffer.seek(0)
-    buffer.name = "photo.jpg"
-    return buffer
 
 
 @pytest.fixture(autouse=True)
