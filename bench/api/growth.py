@@ -29,7 +29,7 @@ import subprocess
 import sys
 
 from bench.api import PYTHON, ROOT, log
-from bench.api.database import manage, psql
+from bench.api.database import PHOTOS_SQL, manage, psql
 from bench.api.servers import hearth_env
 
 ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgres://root@127.0.0.1:5432/postgres")
@@ -49,15 +49,11 @@ ENDPOINTS = {
 # The photos of bench/api/database.py's PHOTOS_SQL, written with the triggers off and the
 # listings' photo summary (what the photo_summary rule keeps) set in one UPDATE: row by
 # row, the triggers take over an hour for a million listings' photos on this machine.
-PHOTOS_FAST_SQL = """
-SET session_replication_role = replica;
-INSERT INTO properties_propertyphoto
-    (property_id, image, caption, position, width, height, created_at)
-SELECT p.id, 'photos/' || p.id || '/' || md5(p.id::text || n) || '.jpg', '', n, 1600, 1067,
-       p.created_at
-FROM properties_property p, generate_series(0, 3) AS n
-WHERE p.id % 3 = 0 AND n <= p.id % 4
-  AND NOT EXISTS (SELECT 1 FROM properties_propertyphoto f WHERE f.property_id = p.id);
+# Constant SQL, no input.
+PHOTOS_FAST_SQL = (
+    "SET session_replication_role = replica;\n"  # noqa: S608
+    + PHOTOS_SQL.strip()
+    + """;
 UPDATE properties_property p
 SET photo_total = s.total, primary_photo_image = s.image, photos_changed_at = p.created_at
 FROM (SELECT property_id, count(*) AS total, (array_agg(image ORDER BY position, id))[1] AS image
@@ -65,6 +61,7 @@ FROM (SELECT property_id, count(*) AS total, (array_agg(image ORDER BY position,
 WHERE p.id = s.property_id AND p.photo_total IS DISTINCT FROM s.total;
 SET session_replication_role = DEFAULT;
 """
+)
 # Every column but the key, the generated one, those moved or renumbered and the photo
 # summary (a copy has no photos of its own).
 COPY_SQL = """
