@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from jobs.models import RunStatus
+
 
 class ImportRun(models.Model):
     """One listing file uploaded by staff and imported in the background (SPEC §4).
@@ -10,11 +12,7 @@ class ImportRun(models.Model):
     another host reads the database anyway.
     """
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
+    Status = RunStatus
 
     ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
     # Per-row errors kept for the page; the count of failed rows is always exact.

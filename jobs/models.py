@@ -1,6 +1,15 @@
 from django.db import models
 
 
+class RunStatus(models.TextChoices):
+    """Where a background run (an MLS sync, an admin import) stands; one vocabulary for both."""
+
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
 class JobLock(models.Model):
     """A lease on a named resource (``mls-source-3``) held by one running job.
 

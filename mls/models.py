@@ -1,6 +1,7 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from jobs.models import RunStatus
 from mls.validators import validate_source_url
 
 
@@ -57,11 +58,7 @@ class SyncRun(models.Model):
         ADMIN = "admin", "Admin"
         COMMAND = "command", "Command"
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
+    Status = RunStatus
 
     ACTIVE_STATUSES = (Status.QUEUED, Status.RUNNING)
     MAX_ERRORS = 20
