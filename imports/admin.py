@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.core.validators import FileExtensionValidator
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
@@ -102,13 +103,16 @@ class ImportRunAdmin(admin.ModelAdmin):
         if posted and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                run = import_run_create(
-                    content=upload.read(), file_name=upload.name, user=request.user
-                )
+                # One transaction for the run and its log entry: the job starts at
+                # commit, so the request has written everything before it begins.
+                with transaction.atomic():
+                    run = import_run_create(
+                        content=upload.read(), file_name=upload.name, user=request.user
+                    )
+                    self.log_addition(request, run, [{"added": {}}])
             except FeedError as exc:
                 form.add_error("file", str(exc))
             else:
-                self.log_addition(request, run, [{"added": {}}])
                 return HttpResponseRedirect(
                     reverse("admin:imports_importrun_change", args=[run.pk])
                 )
