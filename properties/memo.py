@@ -24,8 +24,9 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.utils.functional import cached_property
+from rest_framework.exceptions import ValidationError
 
-from config.pagination import PageNumberPagination, Paginator
+from config.pagination import KeysetPagination, PageNumberPagination, Paginator
 from properties.database_rules.data_version import IMMEDIATE_SETTING
 from properties.models import ListingDataVersion, Property
 
@@ -147,7 +148,54 @@ class MemoizedCountPaginator(Paginator):
         return rows.filter(pk__in=ranked[bottom:top])
 
 
+class ListingKeysetPagination(KeysetPagination):
+    """Listing pages by ``?cursor=``, on the orderings whose key is never empty."""
+
+    keyset_fields = ("created_at", "updated_at", "listed_at", "price")
+
+    def get_count(self, queryset) -> int:
+        return per_data_version("count", queryset.order_by(), queryset.count)
+
+
 class ListingPagination(PageNumberPagination):
-    """The listing API's pages (``?page=``, ``?page_size=``), counted per data version."""
+    """The listing API's pages, counted per data version: numbered, or by cursor.
+
+    ``?page=`` (the default) numbers pages; ``?cursor=`` follows the ordering
+    from a row's position instead (``ListingKeysetPagination``), for apps that
+    scroll and for replication. Both answer the same shape.
+    """
 
     django_paginator_class = MemoizedCountPaginator
+    keyset = None
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if ListingKeysetPagination.cursor_query_param not in request.query_params:
+            return super().paginate_queryset(queryset, request, view)
+        if self.page_query_param in request.query_params:
+            raise ValidationError({self.page_query_param: ["Give page or cursor, not both."]})
+        self.keyset = ListingKeysetPagination()
+        page = self.keyset.paginate_queryset(queryset, request, view)
+        self.display_page_controls = self.keyset.display_page_controls
+        return page
+
+    def get_paginated_response(self, data):
+        if self.keyset:
+            return self.keyset.get_paginated_response(data)
+        return super().get_paginated_response(data)
+
+    def to_html(self):
+        return self.keyset.to_html() if self.keyset else super().to_html()
+
+    def get_schema_operation_parameters(self, view):
+        cursor = {
+            "name": ListingKeysetPagination.cursor_query_param,
+            "required": False,
+            "in": "query",
+            "description": (
+                "Page by position instead of number: empty for the first page, then the "
+                "value in next or previous. The ordering must be by created_at, updated_at, "
+                "listed_at or price (the default, -created_at, is)."
+            ),
+            "schema": {"type": "string"},
+        }
+        return [*super().get_schema_operation_parameters(view), cursor]
