@@ -41,6 +41,10 @@ class SyncError(Exception):
     """A run cannot go on; the message says why, for staff (and never holds a secret)."""
 
 
+class QueryRefused(SyncError):
+    """The source answered 400: it does not support something the query asks (``$expand``)."""
+
+
 class _NotFound(Exception):
     pass
 
@@ -126,7 +130,8 @@ class ODataClient:
                 reason = f"{url} answered HTTP {status}"
                 continue
             if status != 200:
-                raise SyncError(f"{url} answered HTTP {status}: {_odata_message(body)}")
+                error = QueryRefused if status == 400 else SyncError
+                raise error(f"{url} answered HTTP {status}: {_odata_message(body)}")
             try:
                 return json.loads(body)
             except ValueError:

@@ -8,7 +8,9 @@ that reads the record (the source's ModificationTimestamp changes with its
 media). Nothing is downloaded; the API and OData serve the source's URL, and
 the ``photo_summary`` database rule keeps ``photo_total``/``primary_photo`` right.
 
-A record without a ``Media`` member (a source that does not expand it) leaves
+A source that refuses ``$expand`` is read without it, and ``mls.sync`` gives
+each record the ``Media`` list of the source's Media resource instead.
+A record without a ``Media`` member (a source with neither) leaves
 the listing's photos as they are; photos staff uploaded to a replicated listing
 are never touched.
 """

@@ -36,7 +36,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from jobs.locks import job_lock_acquire, job_lock_release, job_lock_renew
-from mls.client import ODataClient, SyncError, odata_timestamp
+from mls.client import ODataClient, QueryRefused, SyncError, odata_timestamp
 from mls.media import listings_media_apply
 from mls.models import MlsSource, SyncRun
 from properties.bulk import BatchWriter
@@ -135,23 +135,60 @@ class _Replication:
             sequence = int(latest[0]["EntityEventSequence"]) if latest else 0
             MlsSource.objects.filter(pk=source.pk).update(event_sequence=sequence)
             source.event_sequence = sequence
-        # Photos come with their listing (mls.media): one request per page, not two.
-        query = {"$orderby": "ModificationTimestamp asc", "$expand": "Media"}
+        query = {"$orderby": "ModificationTimestamp asc"}
         mark = None if self.run.full else source.high_water_mark
         if mark is not None:
             query["$filter"] = f"ModificationTimestamp gt {_literal(mark)}"
-        url = self.client.url("Property", **query)
+        # Photos come with their listing (mls.media): one request per page, not two.
+        # A source that refuses $expand (it is optional in OData 4.0) is read
+        # without it, and each page's photos from its Media resource instead.
+        media_apart = False
+        try:
+            page = self.client.page(self.client.url("Property", **query, **{"$expand": "Media"}))
+        except QueryRefused:
+            page = self.client.page(self.client.url("Property", **query))
+            media_apart = True
         # On PostgreSQL each page is written on a second connection while the next
         # one is fetched and validated (``BatchWriter``); one page at most is in flight.
         with BatchWriter(context=f"sync: {source.name}") as self.writer:
             self.in_flight: set[str] = set()
             # Kept here, not read back from the run: the page in flight has not stored its own.
             self.errors = list(self.run.errors)
-            while url:
-                page = self.client.page(url)
+            while page is not None:
                 url = page.get("@odata.nextLink")
+                if media_apart:
+                    self._media_attach(page["value"])
                 self._page_apply(page["value"], last_page=not url)
                 self._renew()
+                page = self.client.page(url) if url else None
+
+    def _media_attach(self, records: list) -> None:
+        """Give each record its ``Media`` list from the source's Media resource.
+
+        A source without a Media resource leaves the records without one, and
+        their listings' photos as they are (``mls.media``).
+        """
+        keys = sorted(
+            {str(r["ListingKey"]) for r in records if isinstance(r, dict) and r.get("ListingKey")}
+        )
+        media: dict[str, list] = {key: [] for key in keys}
+        for start in range(0, len(keys), KEYS_PER_CHECK):
+            chunk = keys[start : start + KEYS_PER_CHECK]
+            condition = " or ".join(f"ResourceRecordKey eq '{_quote(key)}'" for key in chunk)
+            url = self.client.url(
+                "Media", **{"$filter": f"ResourceName eq 'Property' and ({condition})"}
+            )
+            while url:
+                page = self.client.page_or_none(url)
+                if page is None:
+                    return  # no Media resource: nothing to attach
+                url = page.get("@odata.nextLink")
+                for item in page["value"]:
+                    if isinstance(item, dict) and str(item.get("ResourceRecordKey")) in media:
+                        media[str(item["ResourceRecordKey"])].append(item)
+        for record in records:
+            if isinstance(record, dict) and str(record.get("ListingKey")) in media:
+                record["Media"] = media[str(record["ListingKey"])]
 
     def _page_apply(self, records: list, *, last_page: bool) -> None:
         stamps = [

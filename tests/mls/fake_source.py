@@ -48,6 +48,9 @@ class FakeSource:
         self.tokens_issued = 0
         self.stall_seconds = 3.0
         self.page_delay = 0.0  # seconds before each page: a slow source, to kill a worker mid-run
+        # An OData 4.0 source may refuse $expand (400) and serve photos as a Media resource.
+        self.expands = True
+        self.media_resource = True
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -134,7 +137,11 @@ class FakeSource:
                 prefer = re.search(r"maxpagesize=(\d+)", self.headers.get("Prefer", ""))
                 query.setdefault("size", prefer.group(1) if prefer else "100")
                 if parts.path == "/odata/Property":
+                    if "$expand" in query and not fake.expands:
+                        return self._send(400, {"error": {"message": "$expand not supported"}})
                     return self._send(200, fake._properties(parts.path, query))
+                if parts.path == "/odata/Media" and fake.media_resource:
+                    return self._send(200, fake._media(parts.path, query))
                 if parts.path == "/odata/EntityEvent" and fake.events_on:
                     return self._send(200, fake._events(parts.path, query))
                 return self._send(404, {"error": {"message": "not found"}})
@@ -166,6 +173,20 @@ class FakeSource:
         rows.sort(key=lambda r: (r["ModificationTimestamp"], int(r["ListingKey"])))
         if query.get("$select") == "ListingKey":
             rows = [{"ListingKey": r["ListingKey"]} for r in rows]
+        if "$expand" not in query:
+            # Navigation properties come only when expanded.
+            rows = [{k: v for k, v in r.items() if k != "Media"} for r in rows]
+        return self._page(path, query, rows)
+
+    def _media(self, path, query):
+        keys = set(re.findall(r"ResourceRecordKey eq '([^']*)'", query.get("$filter", "")))
+        with self.lock:
+            rows = [
+                {**item, "ResourceName": "Property", "ResourceRecordKey": key}
+                for key, r in sorted(self.records.items())
+                if key in keys
+                for item in r.get("Media", [])
+            ]
         return self._page(path, query, rows)
 
     def _events(self, path, query):

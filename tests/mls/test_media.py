@@ -106,3 +106,31 @@ def test_without_media_photos_stay_and_uploads_and_unsafe_urls_are_left_alone():
     assert listing.photos.get(source_url="").pk == upload.pk
     listing.refresh_from_db()
     assert (listing.photo_total, listing.primary_photo_image) == (2, f"{CDN}ok.jpg")
+
+
+def test_a_source_that_refuses_expand_gives_the_photos_of_its_media_resource():
+    with FakeSource(
+        [record(1, Media=list(reversed(media("front", "kitchen")))), record(2)]
+    ) as fake:
+        fake.expands = False  # an OData 4.0 server: $expand answers 400
+        run = _run(MlsSourceFactory(url=fake.url))
+        asked = [r for r in fake.requests if r.startswith("/odata/Media")]
+
+    assert run.status == "succeeded", run.message
+    assert run.created == 2
+    assert len(asked) == 1  # one request for the page's two listings
+    assert _urls(Property.objects.get(source_key="1")) == [
+        f"{CDN}front.jpg",
+        f"{CDN}kitchen.jpg",
+    ]
+    assert _urls(Property.objects.get(source_key="2")) == []
+
+
+def test_a_source_with_neither_expand_nor_media_still_syncs_its_listings():
+    with FakeSource([record(1, Media=media("front")), record(2)]) as fake:
+        fake.expands = False
+        fake.media_resource = False  # the Media resource answers 404
+        run = _run(MlsSourceFactory(url=fake.url))
+
+    assert (run.status, run.created) == ("succeeded", 2)
+    assert not PropertyPhoto.objects.exists()
