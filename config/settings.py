@@ -32,6 +32,9 @@ else:
             "without one; generate it with: python -c 'import secrets; "
             "print(secrets.token_urlsafe(50))'. For local development set DJANGO_DEBUG=true."
         ) from None
+# Former keys, newest first: sessions, signed values and the MLS client secrets
+# encrypted under them (config.encryption) stay readable while the key rotates.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []

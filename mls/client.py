@@ -161,6 +161,12 @@ class ODataClient:
         return token.value
 
     def _token_request(self) -> _Token:
+        if self.source.client_id and not self.source.client_secret:
+            # Also what a secret encrypted under a secret key since retired reads as.
+            raise SyncError(
+                "No client secret is stored for this source (or it cannot be decrypted "
+                "with the current SECRET_KEY): enter it again."
+            )
         body = urlencode({"grant_type": "client_credentials"}).encode()
         # HTTP Basic, the client authentication every OAuth2 server must accept (RFC 6749
         # 2.3.1), each part form-encoded first.

@@ -1,6 +1,7 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from config.encryption import EncryptedTextField
 from jobs.models import RunStatus
 from mls.validators import validate_source_url
 
@@ -19,8 +20,8 @@ class MlsSource(models.Model):
         "OAuth2 token URL", max_length=500, blank=True, validators=[validate_source_url]
     )
     client_id = models.CharField("OAuth2 client id", max_length=255, blank=True)
-    # Write-only: never shown by the API or the admin, never logged.
-    client_secret = models.CharField("OAuth2 client secret", max_length=500, blank=True)
+    # Write-only: never shown by the API or the admin, never logged; encrypted at rest.
+    client_secret = EncryptedTextField("OAuth2 client secret", max_length=500, blank=True)
     page_size = models.PositiveIntegerField(
         default=500, validators=[MinValueValidator(1), MaxValueValidator(10_000)]
     )
