@@ -74,6 +74,12 @@ def allowances(case):
         # description and an example, but no JSON Schema type states it, so a
         # schema-valid string may be a correct 400.
         excused.append(checks.positive_data_acceptance)
+    if "cursor" in query:
+        # A cursor is an opaque value the server issued in a next or previous
+        # link, so any other string is a correct 400; and cursor pages need an
+        # ordering by a never-empty key and no page=, dependencies between
+        # parameters that OpenAPI cannot state (they are in its description).
+        excused.append(checks.positive_data_acceptance)
     page_size = query.get("page_size")
     if _above(page_size, 100):
         # SPEC 3: a page size above 100 is capped at 100, not refused; the
