@@ -196,7 +196,8 @@ def ids_reserve(model, count: int) -> list[int]:
     """``count`` primary keys for new ``model`` rows, so related rows can name them first.
 
     On PostgreSQL they come from the table's own sequence, so concurrent writers
-    never clash; elsewhere (SQLite serialises writers) they follow the highest id.
+    never clash; on SQLite (one writer at a time) they follow the highest id ever
+    given, as AUTOINCREMENT would: a deleted listing's id is never reused.
     """
     table = model._meta.db_table
     with connection.cursor() as cursor:
@@ -206,7 +207,10 @@ def ids_reserve(model, count: int) -> list[int]:
                 [table, count],
             )
             return [row[0] for row in cursor.fetchall()]
-    first = (model.objects.aggregate(top=models.Max("pk"))["top"] or 0) + 1
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+    top = model.objects.aggregate(top=models.Max("pk"))["top"] or 0
+    first = max(top, row[0] if row else 0) + 1
     return list(range(first, first + count))
 
 

@@ -325,3 +325,15 @@ def test_photos_written_through_their_triggers_give_the_same_listings(monkeypatc
     run_command(*args)
 
     assert (photo_summaries(), seeded_data()) == quiet
+
+
+def test_a_deleted_listings_id_is_not_given_to_a_seeded_one():
+    run_command("seed_demo", "--listings", "5", "--agents", "1", "--seed", "1")
+    first_run = set(Property.objects.values_list("id", flat=True))
+    Property.objects.filter(id=max(first_run)).delete()
+
+    run_command("seed_demo", "--listings", "5", "--agents", "1", "--seed", "2")
+
+    second_run = set(Property.objects.values_list("id", flat=True)) - first_run
+    assert len(second_run) == 5
+    assert min(second_run) > max(first_run)
