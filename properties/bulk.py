@@ -1,4 +1,4 @@
-"""Bulk writes of listings: one batch written while Python prepares the next, COPY upserts."""
+"""Bulk writes: one batch written while Python prepares the next, COPY upserts and inserts."""
 
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -219,7 +219,8 @@ def rows_insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
 
     PostgreSQL gets them by COPY, straight into the table: the database rules'
     triggers fire for every row as for any INSERT. Elsewhere ``bulk_create``
-    writes them. Columns left out take the field's database default.
+    writes them. Columns left out take their field's default (the database's, if
+    it has one).
     """
     if not rows:
         return
@@ -268,7 +269,7 @@ def triggers_paused():
         raise RuntimeError("triggers_paused() needs a transaction to be paused in.")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")
-        try:
-            yield
-        finally:
-            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+        # No `finally`: after an error the transaction is aborted and could run nothing,
+        # and its rollback ends a SET LOCAL anyway.
+        yield
+        cursor.execute("SET LOCAL session_replication_role = DEFAULT")
