@@ -1,8 +1,10 @@
-"""Bulk writes of listings: one batch written while Python prepares the next, COPY upserts."""
+"""Bulk writes: one batch written while Python prepares the next, COPY upserts and inserts."""
 
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from functools import cache
 
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, connection, connections, models, transaction
 from django.utils import timezone
 
 from properties.models import Property
@@ -188,3 +190,86 @@ def listings_upsert(
         cursor.execute("DELETE FROM listings_upsert_rows")
     for listing in listings:
         listing.pk = ids[tuple(getattr(listing, column) for column in key_columns)]
+
+
+def ids_reserve(model, count: int) -> list[int]:
+    """``count`` primary keys for new ``model`` rows, so related rows can name them first.
+
+    On PostgreSQL they come from the table's own sequence, so concurrent writers
+    never clash; on SQLite (one writer at a time) they follow the highest id ever
+    given, as AUTOINCREMENT would: a deleted listing's id is never reused.
+    """
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+    top = model.objects.aggregate(top=models.Max("pk"))["top"] or 0
+    first = max(top, row[0] if row else 0) + 1
+    return list(range(first, first + count))
+
+
+def rows_insert(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert ``rows``, tuples of ``columns`` (attribute names), into ``model``'s table.
+
+    PostgreSQL gets them by COPY, straight into the table: the database rules'
+    triggers fire for every row as for any INSERT. Elsewhere ``bulk_create``
+    writes them. Columns left out take their field's default (the database's, if
+    it has one).
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(
+            (model(**dict(zip(columns, row, strict=True))) for row in rows), batch_size=500
+        )
+        return
+    fields = [model._meta.get_field(name) for name in columns]
+    # Fields with no database default get the model's, as bulk_create would give them.
+    defaulted = [
+        f
+        for f in model._meta.concrete_fields
+        if f not in fields
+        and not f.primary_key
+        and not f.generated
+        and f.db_default is models.NOT_PROVIDED
+    ]
+    defaults = tuple(f.get_default() for f in defaulted)
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(f.column) for f in (*fields, *defaulted))
+    with connection.cursor() as cursor:
+        # psycopg's own cursor: Django's wrapper has no copy().
+        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row + defaults)
+
+
+@cache
+def triggers_can_pause() -> bool:
+    """Whether ``triggers_paused`` works here: PostgreSQL, as a superuser."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+        return cursor.fetchone()[0]
+
+
+@contextmanager
+def triggers_paused():
+    """No trigger fires, foreign keys included, inside the caller's transaction.
+
+    Only for writes whose triggers' effects the caller produces itself, in bulk.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("triggers_paused() needs a transaction to be paused in.")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        # No `finally`: after an error the transaction is aborted and could run nothing,
+        # and its rollback ends a SET LOCAL anyway.
+        yield
+        cursor.execute("SET LOCAL session_replication_role = DEFAULT")

@@ -59,24 +59,100 @@ STREET_NAMES = [
 STREET_SUFFIXES = ["St", "Ave", "Blvd", "Rd", "Ln", "Dr", "Ct", "Way"]
 
 
-def _city(o):
-    return factory.random.randgen.choice(CITIES)
+# Each distribution is a function of a random generator and the values it depends
+# on, so the factories below and seed_demo's bulk writer (properties/demo_data.py)
+# draw the same data from one definition.
 
 
-def _living_area(o):
-    rng = factory.random.randgen
-    if o.property_type == Property.PropertyType.LAND:
+def random_city(rng):
+    return rng.choice(CITIES)
+
+
+def random_street_address(rng) -> str:
+    return f"{rng.randint(1, 9999)} {rng.choice(STREET_NAMES)} {rng.choice(STREET_SUFFIXES)}"
+
+
+def random_postal_code(rng, city_row) -> str:
+    return f"{city_row[2]}{rng.randint(0, 99):02d}"
+
+
+# Gaussian scatter of about 8 km around the city centre.
+def random_latitude(rng, city_row) -> float:
+    return round(city_row[3] + rng.gauss(0, 0.07), 6)
+
+
+def random_longitude(rng, city_row) -> float:
+    return round(city_row[4] + rng.gauss(0, 0.09), 6)
+
+
+def random_living_area(rng, property_type):
+    if property_type == Property.PropertyType.LAND:
         return None
-    if o.property_type == Property.PropertyType.RESIDENTIAL:
+    if property_type == Property.PropertyType.RESIDENTIAL:
         return int(rng.lognormvariate(7.5, 0.35))  # median ~1,800 sq ft
     return int(rng.lognormvariate(9.0, 0.6))  # median ~8,000 sq ft
 
 
-def _price(o):
-    rng = factory.random.randgen
-    per_sqft = o.city_row[5] * TYPE_PRICE_FACTOR.get(o.property_type, 1.0) * rng.uniform(0.8, 1.25)
-    area = float(o.living_area or o.lot_size or 10_000)
+def random_lot_size(rng) -> Decimal:
+    # Square feet with a decimal, as MLSs send them (a 0.12-acre lot is 5227.2 sq ft).
+    return Decimal(f"{rng.lognormvariate(8.8, 0.7):.1f}")
+
+
+def bedrooms_for(living_area, property_type):
+    if property_type != Property.PropertyType.RESIDENTIAL:
+        return None
+    return max(1, min(8, round((living_area or 0) / 550)))
+
+
+# About three baths for four bedrooms; one home in three or so has a half bath.
+def full_baths_for(bedrooms):
+    return max(1, round(bedrooms * 0.6)) if bedrooms else None
+
+
+def random_half_baths(rng, bedrooms):
+    return int(rng.random() < 0.35) if bedrooms else None
+
+
+def random_year_built(rng, property_type):
+    return None if property_type == Property.PropertyType.LAND else rng.randint(1900, 2025)
+
+
+def random_price(rng, city_row, property_type, living_area, lot_size) -> Decimal:
+    per_sqft = city_row[5] * TYPE_PRICE_FACTOR.get(property_type, 1.0) * rng.uniform(0.8, 1.25)
+    area = float(living_area or lot_size or 10_000)
     return Decimal(max(10_000, round(per_sqft * area, -3))).quantize(Decimal("0.01"))
+
+
+def random_listed_at(rng) -> datetime.date:
+    return datetime.date(2026, 1, 1) + datetime.timedelta(days=rng.randint(0, 300))
+
+
+def status_changed_at_for(listed_at) -> datetime.datetime:
+    return datetime.datetime.combine(listed_at, datetime.time(9), tzinfo=datetime.UTC)
+
+
+def sold_at_for(listed_at) -> datetime.date:
+    return listed_at + datetime.timedelta(days=45)
+
+
+def sold_price_for(price) -> Decimal:
+    return (price * Decimal("0.98")).quantize(Decimal("0.01"))
+
+
+def random_open_house_date(rng, today) -> datetime.date:
+    return today + datetime.timedelta(days=rng.randint(1, 14))
+
+
+def random_open_house_start(rng) -> datetime.time:
+    return datetime.time(rng.choice([10, 11, 12, 13, 14]))
+
+
+def open_house_end_for(start_time) -> datetime.time:
+    return datetime.time(start_time.hour + 2)
+
+
+def _rng():
+    return factory.random.randgen
 
 
 class PropertyFactory(DjangoModelFactory):
@@ -84,78 +160,38 @@ class PropertyFactory(DjangoModelFactory):
         model = Property
         exclude = ["city_row"]
 
-    city_row = factory.LazyAttribute(_city)
+    city_row = factory.LazyFunction(lambda: random_city(_rng()))
 
     mls_number = factory.Sequence(lambda n: f"T{n:07d}")
     status = Property.Status.ACTIVE
     property_type = Property.PropertyType.RESIDENTIAL
-    street_address = factory.LazyAttribute(
-        lambda o: (
-            f"{factory.random.randgen.randint(1, 9999)} "
-            f"{factory.random.randgen.choice(STREET_NAMES)} "
-            f"{factory.random.randgen.choice(STREET_SUFFIXES)}"
-        )
-    )
+    street_address = factory.LazyFunction(lambda: random_street_address(_rng()))
     city = factory.LazyAttribute(lambda o: o.city_row[0])
     state = factory.LazyAttribute(lambda o: o.city_row[1])
-    postal_code = factory.LazyAttribute(
-        lambda o: f"{o.city_row[2]}{factory.random.randgen.randint(0, 99):02d}"
-    )
+    postal_code = factory.LazyAttribute(lambda o: random_postal_code(_rng(), o.city_row))
     country = "US"
-    # Gaussian scatter of about 8 km around the city centre.
-    latitude = factory.LazyAttribute(
-        lambda o: round(o.city_row[3] + factory.random.randgen.gauss(0, 0.07), 6)
+    latitude = factory.LazyAttribute(lambda o: random_latitude(_rng(), o.city_row))
+    longitude = factory.LazyAttribute(lambda o: random_longitude(_rng(), o.city_row))
+    living_area = factory.LazyAttribute(lambda o: random_living_area(_rng(), o.property_type))
+    lot_size = factory.LazyFunction(lambda: random_lot_size(_rng()))
+    bedrooms = factory.LazyAttribute(lambda o: bedrooms_for(o.living_area, o.property_type))
+    bathrooms_full = factory.LazyAttribute(lambda o: full_baths_for(o.bedrooms))
+    bathrooms_half = factory.LazyAttribute(lambda o: random_half_baths(_rng(), o.bedrooms))
+    year_built = factory.LazyAttribute(lambda o: random_year_built(_rng(), o.property_type))
+    price = factory.LazyAttribute(
+        lambda o: random_price(_rng(), o.city_row, o.property_type, o.living_area, o.lot_size)
     )
-    longitude = factory.LazyAttribute(
-        lambda o: round(o.city_row[4] + factory.random.randgen.gauss(0, 0.09), 6)
-    )
-    living_area = factory.LazyAttribute(_living_area)
-    # Square feet with a decimal, as MLSs send them (a 0.12-acre lot is 5227.2 sq ft).
-    lot_size = factory.LazyAttribute(
-        lambda o: Decimal(f"{factory.random.randgen.lognormvariate(8.8, 0.7):.1f}")
-    )
-    bedrooms = factory.LazyAttribute(
-        lambda o: (
-            max(1, min(8, round((o.living_area or 0) / 550)))
-            if o.property_type == Property.PropertyType.RESIDENTIAL
-            else None
-        )
-    )
-    # About three baths for four bedrooms; one home in three or so has a half bath.
-    bathrooms_full = factory.LazyAttribute(
-        lambda o: max(1, round((o.bedrooms or 0) * 0.6)) if o.bedrooms else None
-    )
-    bathrooms_half = factory.LazyAttribute(
-        lambda o: int(factory.random.randgen.random() < 0.35) if o.bedrooms else None
-    )
-    year_built = factory.LazyAttribute(
-        lambda o: (
-            None
-            if o.property_type == Property.PropertyType.LAND
-            else factory.random.randgen.randint(1900, 2025)
-        )
-    )
-    price = factory.LazyAttribute(_price)
     description = factory.Faker("paragraph", nb_sentences=4)
     listing_agent = factory.SubFactory(AgentFactory)
-    listed_at = factory.LazyFunction(
-        lambda: (
-            datetime.date(2026, 1, 1)
-            + datetime.timedelta(days=factory.random.randgen.randint(0, 300))
-        )
-    )
+    listed_at = factory.LazyFunction(lambda: random_listed_at(_rng()))
     original_list_price = factory.LazyAttribute(lambda o: o.price)
-    status_changed_at = factory.LazyAttribute(
-        lambda o: datetime.datetime.combine(o.listed_at, datetime.time(9), tzinfo=datetime.UTC)
-    )
+    status_changed_at = factory.LazyAttribute(lambda o: status_changed_at_for(o.listed_at))
 
 
 class SoldPropertyFactory(PropertyFactory):
     status = Property.Status.SOLD
-    sold_at = factory.LazyAttribute(lambda o: o.listed_at + datetime.timedelta(days=45))
-    sold_price = factory.LazyAttribute(
-        lambda o: (o.price * Decimal("0.98")).quantize(Decimal("0.01"))
-    )
+    sold_at = factory.LazyAttribute(lambda o: sold_at_for(o.listed_at))
+    sold_price = factory.LazyAttribute(lambda o: sold_price_for(o.price))
 
 
 class OpenHouseFactory(DjangoModelFactory):
@@ -165,15 +201,9 @@ class OpenHouseFactory(DjangoModelFactory):
         model = OpenHouse
 
     property = factory.SubFactory(PropertyFactory)
-    date = factory.LazyFunction(
-        lambda: (
-            timezone.localdate() + datetime.timedelta(days=factory.random.randgen.randint(1, 14))
-        )
-    )
-    start_time = factory.LazyFunction(
-        lambda: datetime.time(factory.random.randgen.choice([10, 11, 12, 13, 14]))
-    )
-    end_time = factory.LazyAttribute(lambda o: datetime.time(o.start_time.hour + 2))
+    date = factory.LazyFunction(lambda: random_open_house_date(_rng(), timezone.localdate()))
+    start_time = factory.LazyFunction(lambda: random_open_house_start(_rng()))
+    end_time = factory.LazyAttribute(lambda o: open_house_end_for(o.start_time))
     type = OpenHouse.Type.PUBLIC
     status = OpenHouse.Status.ACTIVE
     remarks = factory.Faker("sentence", nb_words=8)

@@ -4,8 +4,8 @@
 lists the options. Steps (bench/README.md has the rules, bench/RESULTS.md the figures):
 
 1. a PostgreSQL database (``hearth_bench_api``, dropped and recreated unless
-   ``--reuse-db``), migrated, seeded with ``seed_demo`` (100,000 listings),
-   photos for some listings, ``VACUUM ANALYZE`` (database.py);
+   ``--reuse-db``), migrated, seeded with ``seed_demo --photos`` (100,000
+   listings, one in three with photos), ``VACUUM ANALYZE`` (database.py);
 2. Hearth with gunicorn.conf.py and production settings (browsable API off,
    throttles out of reach, response cache off) and the reference
    (bench/reference/) with uvicorn (servers.py);

@@ -13,12 +13,11 @@ figure is the sum over the request's statements of each one's median
 execution time. Database-side time is far less sensitive than wall clock to
 the other processes on this shared machine; the load average is printed too.
 
-``--create`` seeds the small database with ``seed_demo --listings 100000`` and
-builds the large one as a copy of it plus nine copies of every listing, each
-moved by up to ~1 km (same cities, ten times as dense), which takes minutes
-instead of a 1M ``seed_demo``; then one listing in three gets one to four
-photos in both (the large one's copies before that, so none is doubled), and
-both are analysed. Databases are kept between runs.
+``--create`` builds each missing database with ``seed_demo --listings N
+--agents 100 --seed 1 --photos`` (100,000 and 1,000,000 listings: the same ten
+cities, ten times as dense; the large one's first 100,000 listings are the small
+one's, the same seed drawing them in the same order), then analyses it.
+Databases are kept between runs.
 """
 
 import argparse
@@ -29,7 +28,7 @@ import subprocess
 import sys
 
 from bench.api import PYTHON, ROOT, log
-from bench.api.database import PHOTOS_SQL, manage, psql
+from bench.api.database import manage, psql, seed_demo
 from bench.api.servers import hearth_env
 
 ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgres://root@127.0.0.1:5432/postgres")
@@ -46,42 +45,6 @@ ENDPOINTS = {
     "valuation": "/api/properties/{id}/valuation/",
     "odata_page": "/reso/odata/Property?$top=20",
 }
-# The photos of bench/api/database.py's PHOTOS_SQL, written with the triggers off and the
-# listings' photo summary (what the photo_summary rule keeps) set in one UPDATE: row by
-# row, the triggers take over an hour for a million listings' photos on this machine.
-# Constant SQL, no input.
-PHOTOS_FAST_SQL = (
-    "SET session_replication_role = replica;\n"  # noqa: S608
-    + PHOTOS_SQL.strip()
-    + """;
-UPDATE properties_property p
-SET photo_total = s.total, primary_photo_image = s.image, photos_changed_at = p.created_at
-FROM (SELECT property_id, count(*) AS total, (array_agg(image ORDER BY position, id))[1] AS image
-      FROM properties_propertyphoto GROUP BY property_id) s
-WHERE p.id = s.property_id AND p.photo_total IS DISTINCT FROM s.total;
-SET session_replication_role = DEFAULT;
-"""
-)
-# Every column but the key, the generated one, those moved or renumbered and the photo
-# summary (a copy has no photos of its own).
-COPY_SQL = """
-DO $$
-DECLARE cols text;
-BEGIN
-  SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) INTO cols
-  FROM information_schema.columns WHERE table_name = 'properties_property'
-   AND column_name NOT IN ('id', 'bathrooms', 'mls_number', 'latitude', 'longitude',
-                           'photo_total', 'primary_photo_image', 'photos_changed_at');
-  EXECUTE format(
-    'INSERT INTO properties_property (mls_number, latitude, longitude, photo_total, '
-    'primary_photo_image, %1$s) '
-    'SELECT ''D'' || lpad((k * 100000 + substr(mls_number, 2)::int)::text, 7, ''0''), '
-    'least(89.9, greatest(-89.9, latitude + (random() - 0.5) * 0.02)), '
-    'least(179.9, greatest(-179.9, longitude + (random() - 0.5) * 0.02)), 0, '''', %1$s '
-    'FROM properties_property, generate_series(1, 9) AS k WHERE mls_number LIKE ''D%%''',
-    cols);
-END $$;
-"""
 
 
 def url_of(name):
@@ -93,21 +56,15 @@ def exists(name):
 
 
 def create(small, large):
-    if not exists(small):
-        log(f"creating {small}: seed_demo --listings 100000")
-        psql(ADMIN_URL, f'CREATE DATABASE "{small}"')
-        env = hearth_env(url_of(small), DATABASE_STATEMENT_TIMEOUT_MS=0)
+    for name, listings in ((small, 100_000), (large, 1_000_000)):
+        if exists(name):
+            continue
+        log(f"creating {name}: seed_demo --listings {listings} --photos")
+        psql(ADMIN_URL, f'CREATE DATABASE "{name}"')
+        env = hearth_env(url_of(name), DATABASE_STATEMENT_TIMEOUT_MS=0)
         manage(env, "migrate", "--no-input")
-        output, seconds = manage(
-            env, "seed_demo", "--listings", "100000", "--agents", "100", "--seed", "1"
-        )
+        output, seconds = seed_demo(env, listings=listings, agents=100, seed=1)
         log(output.strip().splitlines()[-1] if output.strip() else f"seeded in {seconds:.0f} s")
-    if not exists(large):
-        log(f"creating {large}: {small} and nine moved copies of each listing")
-        psql(ADMIN_URL, f'CREATE DATABASE "{large}" TEMPLATE "{small}"')
-        psql(ADMIN_URL, COPY_SQL, database_url=url_of(large))
-    for name in (small, large):
-        psql(ADMIN_URL, PHOTOS_FAST_SQL, database_url=url_of(name))
         psql(ADMIN_URL, "VACUUM ANALYZE", database_url=url_of(name))
 
 
@@ -143,7 +100,7 @@ def _measure_here(repeat):
     from properties.models import Property
     from users.models import User
 
-    # The same listing in both databases (the large one starts as a copy of the small).
+    # The same listing in both databases (the large one's first listings are the small one's).
     active = Property.objects.filter(status="active", listing_agent__isnull=False)
     listing = (
         active.filter(photos__isnull=False).order_by("mls_number").first()
