@@ -1,9 +1,13 @@
 """EntityEvent: one event for every create, change and delete, whatever wrote it."""
 
+from collections import Counter
+
 import pytest
 from django.db import connection
+from django.db.models import F
 
 from properties import services
+from properties.bulk import listings_upsert
 from properties.factories import OpenHouseFactory, PropertyFactory, PropertyPhotoFactory
 from properties.importing import listings_import
 from properties.models import Property
@@ -65,6 +69,52 @@ def test_queryset_update_bulk_create_and_raw_sql(events):
         ("Property", str(first.pk)),
         ("Property", str(second.pk)),
     ]
+
+
+def test_bulk_writes_add_one_event_per_row(events):
+    # PostgreSQL writes the events of a statement at its end, all at once (issue 16).
+    agents = AgentFactory.create_batch(2)
+    client = UserFactory()
+    before = len(events())
+
+    # Given three listings created by one INSERT
+    listings = Property.objects.bulk_create(
+        PropertyFactory.build(listing_agent=agents[0]) for _ in range(3)
+    )
+    keys = [("Property", str(listing.pk)) for listing in listings]
+    assert events()[before:] == keys  # in the order written
+
+    # When one UPDATE changes all three, then one rewrites a column with its own value
+    before = len(events())
+    Property.objects.filter(pk__in=[listing.pk for listing in listings]).update(
+        price=F("price") + 1
+    )
+    Property.objects.filter(pk__in=[listing.pk for listing in listings]).update(city=F("city"))
+    # Then the change is one event per row, the non-change none
+    assert Counter(events()[before:]) == Counter(keys)
+
+    # When one upsert changes one listing and adds another
+    before = len(events())
+    changed = Property.objects.get(pk=listings[0].pk)
+    changed.pk, changed.price = None, changed.price + 1  # a feed's row: no id
+    added = PropertyFactory.build(listing_agent=None)
+    listings_upsert([changed, added], update_fields=["price", "updated_at"])
+    # Then each is one event
+    assert Counter(events()[before:]) == Counter([keys[0], ("Property", str(added.pk))])
+
+    # When logins of two agents and a client are one UPDATE, then their phones another
+    before = len(events())
+    users = User.objects.filter(pk__in=[agents[0].pk, agents[1].pk, client.pk])
+    users.update(last_login="2026-01-01T00:00:00Z")
+    assert events()[before:] == []  # a login is no change of the record
+    users.update(phone="555-0199")
+    # Then the agents are one event each, the client none (not a Member)
+    assert Counter(events()[before:]) == Counter(("Member", str(agent.pk)) for agent in agents)
+
+    # When one DELETE removes the three listings
+    before = len(events())
+    Property.objects.filter(pk__in=[listing.pk for listing in listings]).delete()
+    assert Counter(events()[before:]) == Counter(keys)
 
 
 def test_a_write_that_changes_nothing_adds_no_event(events):
