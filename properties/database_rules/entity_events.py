@@ -100,6 +100,11 @@ def _postgresql_sql(events: str, columns: str) -> RuleSQL:
     row; a bulk write (an MLS page, an import) now appends its events with one
     ``INSERT ... SELECT`` (issue 16). PostgreSQL allows transition tables only on a
     trigger of one event with no column list, hence three triggers a table.
+
+    Events keep the order rows were written within each trigger. An upsert
+    (INSERT ... ON CONFLICT DO UPDATE, the import's and the sync's write) fires its
+    UPDATE statement trigger before its INSERT one, so the rows it changed come
+    before the rows it added; they commit together, so no consumer sees between.
     """
     setup, triggers, teardown = [], [], []
     for label, resource, required, ignored in ENTITY_EVENT_SOURCES:

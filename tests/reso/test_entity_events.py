@@ -1,8 +1,10 @@
 """EntityEvent: one event for every create, change and delete, whatever wrote it."""
 
+import importlib
 from collections import Counter
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.db.models import F
 
@@ -115,6 +117,35 @@ def test_bulk_writes_add_one_event_per_row(events):
     before = len(events())
     Property.objects.filter(pk__in=[listing.pk for listing in listings]).delete()
     assert Counter(events()[before:]) == Counter(keys)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite kept its row triggers")
+def test_upgrading_drops_the_per_row_trigger_it_replaces(events):
+    # Given a database as it was before reso 0002: a per-row trigger also writing events
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION reso_entity_event() RETURNS trigger AS $$ BEGIN "
+            "INSERT INTO reso_entityevent (resource_name, resource_record_key, created_at) "
+            "VALUES ('Property', NEW.id::text, now()); RETURN NULL; END; $$ LANGUAGE plpgsql"
+        )
+        cursor.execute(
+            "CREATE TRIGGER properties_property_entity_event AFTER UPDATE ON properties_property "
+            "FOR EACH ROW EXECUTE FUNCTION reso_entity_event()"
+        )
+    listing = PropertyFactory()
+
+    # When the migration runs
+    migration = importlib.import_module("reso.migrations.0002_entity_events_per_statement")
+    with connection.schema_editor() as editor:
+        migration.drop_row_triggers(apps, editor)
+
+    # Then a change is one event again, and the old function is gone
+    before = len(events())
+    Property.objects.filter(pk=listing.pk).update(price=F("price") + 1)
+    assert events()[before:] == [("Property", str(listing.pk))]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_proc WHERE proname = 'reso_entity_event'")
+        assert cursor.fetchone() == (0,)
 
 
 def test_a_write_that_changes_nothing_adds_no_event(events):
