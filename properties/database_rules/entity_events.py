@@ -142,19 +142,22 @@ def _postgresql_sql(events: str, columns: str) -> RuleSQL:
             changed = "NOT (o *= n)"
         # An UPDATE's transition tables hold each row's old and new version at the same
         # position: pairing by position needs no key and keeps the order rows were written.
+        # Each side is (position, the whole row as one value), so no column of the table
+        # can clash with the names used here (photos have a "position"); fields are
+        # read as (n).column.
         updated = (
-            "(SELECT row_number() OVER () AS position, * FROM old_rows) o\n"
-            "        JOIN (SELECT row_number() OVER () AS position, * FROM new_rows) n "
-            "USING (position)"
+            "(SELECT row_number() OVER (), whole_row FROM old_rows whole_row) AS old_side (i, o)\n"
+            "        JOIN (SELECT row_number() OVER (), whole_row FROM new_rows whole_row) "
+            "AS new_side (i, n) USING (i)"
         )
-        on_update = append("n.id", updated, *counts("n", "o"), changed)
+        on_update = append("(n).id", updated, *counts("(n)", "(o)"), changed)
         setup.append(
             f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$\nBEGIN\n"
             "    IF TG_OP = 'INSERT' THEN\n"
             f"        {append('n.id', 'new_rows n', *counts('n'))};\n"
             "    ELSIF TG_OP = 'DELETE' THEN\n"
             f"        {append('o.id', 'old_rows o', *counts('o'))};\n"
-            f"    ELSE\n        {on_update}\n        ORDER BY position;\n"
+            f"    ELSE\n        {on_update}\n        ORDER BY i;\n"
             "    END IF;\n    RETURN NULL;\nEND;\n$$ LANGUAGE plpgsql;"
         )
         for event, transition in (

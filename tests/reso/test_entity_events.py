@@ -12,7 +12,7 @@ from properties import services
 from properties.bulk import listings_upsert
 from properties.factories import OpenHouseFactory, PropertyFactory, PropertyPhotoFactory
 from properties.importing import listings_import
-from properties.models import Property
+from properties.models import Property, PropertyPhoto
 from reso.models import EntityEvent
 from tests.reso.conftest import ROOT, error, jwt_client, values
 from users.factories import AgentFactory, OfficeFactory, UserFactory
@@ -112,6 +112,15 @@ def test_bulk_writes_add_one_event_per_row(events):
     users.update(phone="555-0199")
     # Then the agents are one event each, the client none (not a Member)
     assert Counter(events()[before:]) == Counter(("Member", str(agent.pk)) for agent in agents)
+
+    # When one UPDATE moves two photos (a table with a column named "position")
+    photographed = PropertyFactory(listing_agent=agents[0])
+    photos = PropertyPhotoFactory.create_batch(2, property=photographed)
+    before = len(events())
+    PropertyPhoto.objects.filter(property=photographed).update(position=F("position") + 10)
+    # Then each photo is one Media event
+    media = [event for event in events()[before:] if event[0] == "Media"]
+    assert Counter(media) == Counter(("Media", str(photo.pk)) for photo in photos)
 
     # When one DELETE removes the three listings
     before = len(events())
