@@ -35,47 +35,7 @@ def entity_events_sql(vendor: str) -> RuleSQL:
     events = table_name("reso.EntityEvent")
     columns = "(resource_name, resource_record_key, created_at)"
     if vendor == "postgresql":
-        function = "reso_entity_event"
-        # The function reads rows as jsonb, so no trigger names a column: arguments are
-        # the resource, the columns to ignore, and the (column, value) rows must have.
-        setup = [
-            f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$\n"
-            "DECLARE\n"
-            "    old_row jsonb := CASE WHEN TG_OP = 'INSERT' THEN NULL ELSE to_jsonb(OLD) END;\n"
-            "    new_row jsonb := CASE WHEN TG_OP = 'DELETE' THEN NULL ELSE to_jsonb(NEW) END;\n"
-            "    ignored text[] := TG_ARGV[1]::text[];\n"
-            "    required jsonb := TG_ARGV[2]::jsonb;\n"
-            "BEGIN\n"
-            "    IF TG_OP = 'UPDATE' AND (old_row - ignored) = (new_row - ignored) THEN\n"
-            "        RETURN NULL;\n    END IF;\n"
-            "    IF NOT (coalesce(new_row @> required, false) "
-            "OR coalesce(old_row @> required, false)) THEN\n"
-            "        RETURN NULL;\n    END IF;\n"
-            # clock_timestamp: the events of one long transaction keep their order in time.
-            f"    INSERT INTO {events} {columns}\n"
-            "    VALUES (TG_ARGV[0], coalesce(new_row, old_row) ->> 'id', clock_timestamp());\n"
-            "    RETURN NULL;\nEND;\n$$ LANGUAGE plpgsql;"
-        ]
-        triggers = []
-        for label, resource, required, ignored in ENTITY_EVENT_SOURCES:
-            table = table_name(label)
-            ignored_array = "{" + ",".join(column_name(label, name) for name in ignored) + "}"
-            required_json = (
-                f'{{"{column_name(label, required[0])}": "{required[1]}"}}' if required else "{}"
-            )
-            name = f"{table}_entity_event"
-            triggers.append(
-                Trigger(
-                    name,
-                    table,
-                    f"CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE ON {table} "
-                    f"FOR EACH ROW EXECUTE FUNCTION {function}"
-                    f"('{resource}', '{ignored_array}', '{required_json}');",
-                )
-            )
-        return RuleSQL(
-            setup=setup, triggers=triggers, teardown=[f"DROP FUNCTION IF EXISTS {function}();"]
-        )
+        return _postgresql_sql(events, columns)
     now = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
     triggers = []
     for label, resource, required, ignored in ENTITY_EVENT_SOURCES:
@@ -131,3 +91,88 @@ def entity_events_sql(vendor: str) -> RuleSQL:
             ),
         ]
     return RuleSQL(triggers=triggers)
+
+
+def _postgresql_sql(events: str, columns: str) -> RuleSQL:
+    """One trigger per table and event, FOR EACH STATEMENT over its transition tables.
+
+    A per-row trigger cost a PL/pgSQL call, two ``to_jsonb`` and an INSERT for every
+    row; a bulk write (an MLS page, an import) now appends its events with one
+    ``INSERT ... SELECT`` (issue 16). PostgreSQL allows transition tables only on a
+    trigger of one event with no column list, hence three triggers a table.
+
+    Events keep the order rows were written within each trigger. An upsert
+    (INSERT ... ON CONFLICT DO UPDATE, the import's and the sync's write) fires its
+    UPDATE statement trigger before its INSERT one, so the rows it changed come
+    before the rows it added; they commit together, so no consumer sees between.
+    """
+    setup, triggers, teardown = [], [], []
+    for label, resource, required, ignored in ENTITY_EVENT_SOURCES:
+        table = table_name(label)
+        function = f"{table}_entity_events"
+
+        def append(key: str, rows: str, *conditions: str, resource=resource) -> str:
+            # clock_timestamp, evaluated per row: the events of one long transaction
+            # keep their order in time.
+            where = "".join(
+                f"\n        {'AND' if i else 'WHERE'} {condition}"
+                for i, condition in enumerate(conditions)
+            )
+            return (
+                f"INSERT INTO {events} {columns}\n"
+                f"        SELECT '{resource}', {key}::text, clock_timestamp()\n"
+                f"        FROM {rows}{where}"
+            )
+
+        def counts(*rows: str, label=label, required=required) -> tuple[str, ...]:
+            if not required:
+                return ()
+            column, value = column_name(label, required[0]), required[1]
+            return ("(" + " OR ".join(f"{row}.{column} = '{value}'" for row in rows) + ")",)
+
+        if ignored:
+            # Only agents have ignored columns (a login): their few rows are compared
+            # as jsonb minus those columns, so the test names no other column.
+            dropped = "'{" + ",".join(column_name(label, name) for name in ignored) + "}'::text[]"
+            changed = f"(to_jsonb(o) - {dropped}) <> (to_jsonb(n) - {dropped})"
+        else:
+            # Rows compared by their binary image (as REFRESH MATERIALIZED VIEW
+            # CONCURRENTLY does): no column named, and no column type needs an
+            # equality operator (json and point have none).
+            changed = "NOT (o *= n)"
+        # An UPDATE's transition tables hold each row's old and new version at the same
+        # position: pairing by position needs no key and keeps the order rows were written.
+        # Each side is (position, the whole row as one value), so no column of the table
+        # can clash with the names used here (photos have a "position"); fields are
+        # read as (n).column.
+        updated = (
+            "(SELECT row_number() OVER (), whole_row FROM old_rows whole_row) AS old_side (i, o)\n"
+            "        JOIN (SELECT row_number() OVER (), whole_row FROM new_rows whole_row) "
+            "AS new_side (i, n) USING (i)"
+        )
+        on_update = append("(n).id", updated, *counts("(n)", "(o)"), changed)
+        setup.append(
+            f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$\nBEGIN\n"
+            "    IF TG_OP = 'INSERT' THEN\n"
+            f"        {append('n.id', 'new_rows n', *counts('n'))};\n"
+            "    ELSIF TG_OP = 'DELETE' THEN\n"
+            f"        {append('o.id', 'old_rows o', *counts('o'))};\n"
+            f"    ELSE\n        {on_update}\n        ORDER BY i;\n"
+            "    END IF;\n    RETURN NULL;\nEND;\n$$ LANGUAGE plpgsql;"
+        )
+        for event, transition in (
+            ("insert", "NEW TABLE AS new_rows"),
+            ("update", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+            ("delete", "OLD TABLE AS old_rows"),
+        ):
+            name = f"{table}_entity_event_{event}"
+            triggers.append(
+                Trigger(
+                    name,
+                    table,
+                    f"CREATE TRIGGER {name} AFTER {event.upper()} ON {table} "
+                    f"REFERENCING {transition} FOR EACH STATEMENT EXECUTE FUNCTION {function}();",
+                )
+            )
+        teardown.append(f"DROP FUNCTION IF EXISTS {function}();")
+    return RuleSQL(setup=setup, triggers=triggers, teardown=teardown)

@@ -1,12 +1,18 @@
 """EntityEvent: one event for every create, change and delete, whatever wrote it."""
 
+import importlib
+from collections import Counter
+
 import pytest
+from django.apps import apps
 from django.db import connection
+from django.db.models import F
 
 from properties import services
+from properties.bulk import listings_upsert
 from properties.factories import OpenHouseFactory, PropertyFactory, PropertyPhotoFactory
 from properties.importing import listings_import
-from properties.models import Property
+from properties.models import Property, PropertyPhoto
 from reso.models import EntityEvent
 from tests.reso.conftest import ROOT, error, jwt_client, values
 from users.factories import AgentFactory, OfficeFactory, UserFactory
@@ -65,6 +71,90 @@ def test_queryset_update_bulk_create_and_raw_sql(events):
         ("Property", str(first.pk)),
         ("Property", str(second.pk)),
     ]
+
+
+def test_bulk_writes_add_one_event_per_row(events):
+    # PostgreSQL writes the events of a statement at its end, all at once (issue 16).
+    agents = AgentFactory.create_batch(2)
+    client = UserFactory()
+    before = len(events())
+
+    # Given three listings created by one INSERT
+    listings = Property.objects.bulk_create(
+        PropertyFactory.build(listing_agent=agents[0]) for _ in range(3)
+    )
+    keys = [("Property", str(listing.pk)) for listing in listings]
+    assert events()[before:] == keys  # in the order written
+
+    # When one UPDATE changes all three, then one rewrites a column with its own value
+    before = len(events())
+    Property.objects.filter(pk__in=[listing.pk for listing in listings]).update(
+        price=F("price") + 1
+    )
+    Property.objects.filter(pk__in=[listing.pk for listing in listings]).update(city=F("city"))
+    # Then the change is one event per row, the non-change none
+    assert Counter(events()[before:]) == Counter(keys)
+
+    # When one upsert changes one listing and adds another
+    before = len(events())
+    changed = Property.objects.get(pk=listings[0].pk)
+    changed.pk, changed.price = None, changed.price + 1  # a feed's row: no id
+    added = PropertyFactory.build(listing_agent=None)
+    listings_upsert([changed, added], update_fields=["price", "updated_at"])
+    # Then each is one event
+    assert Counter(events()[before:]) == Counter([keys[0], ("Property", str(added.pk))])
+
+    # When logins of two agents and a client are one UPDATE, then their phones another
+    before = len(events())
+    users = User.objects.filter(pk__in=[agents[0].pk, agents[1].pk, client.pk])
+    users.update(last_login="2026-01-01T00:00:00Z")
+    assert events()[before:] == []  # a login is no change of the record
+    users.update(phone="555-0199")
+    # Then the agents are one event each, the client none (not a Member)
+    assert Counter(events()[before:]) == Counter(("Member", str(agent.pk)) for agent in agents)
+
+    # When one UPDATE moves two photos (a table with a column named "position")
+    photographed = PropertyFactory(listing_agent=agents[0])
+    photos = PropertyPhotoFactory.create_batch(2, property=photographed)
+    before = len(events())
+    PropertyPhoto.objects.filter(property=photographed).update(position=F("position") + 10)
+    # Then each photo is one Media event
+    media = [event for event in events()[before:] if event[0] == "Media"]
+    assert Counter(media) == Counter(("Media", str(photo.pk)) for photo in photos)
+
+    # When one DELETE removes the three listings
+    before = len(events())
+    Property.objects.filter(pk__in=[listing.pk for listing in listings]).delete()
+    assert Counter(events()[before:]) == Counter(keys)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite kept its row triggers")
+def test_upgrading_drops_the_per_row_trigger_it_replaces(events):
+    # Given a database as it was before reso 0002: a per-row trigger also writing events
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION reso_entity_event() RETURNS trigger AS $$ BEGIN "
+            "INSERT INTO reso_entityevent (resource_name, resource_record_key, created_at) "
+            "VALUES ('Property', NEW.id::text, now()); RETURN NULL; END; $$ LANGUAGE plpgsql"
+        )
+        cursor.execute(
+            "CREATE TRIGGER properties_property_entity_event AFTER UPDATE ON properties_property "
+            "FOR EACH ROW EXECUTE FUNCTION reso_entity_event()"
+        )
+    listing = PropertyFactory()
+
+    # When the migration runs
+    migration = importlib.import_module("reso.migrations.0002_entity_events_per_statement")
+    with connection.schema_editor() as editor:
+        migration.drop_row_triggers(apps, editor)
+
+    # Then a change is one event again, and the old function is gone
+    before = len(events())
+    Property.objects.filter(pk=listing.pk).update(price=F("price") + 1)
+    assert events()[before:] == [("Property", str(listing.pk))]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_proc WHERE proname = 'reso_entity_event'")
+        assert cursor.fetchone() == (0,)
 
 
 def test_a_write_that_changes_nothing_adds_no_event(events):
