@@ -29,7 +29,6 @@ what its MLS deleted or hid. Withdrawn, never deleted, never left public.
 import datetime
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.db import transaction
@@ -149,25 +148,19 @@ class _Replication:
         except QueryRefused:
             page = self.client.page(self.client.url("Property", **query))
             media_apart = True
-        # Three things overlap: the source serves the next page (fetched by a
-        # thread) while this one is validated, and on PostgreSQL the previous
-        # page is written on a second connection (``BatchWriter``; one page at
-        # most in flight). The fetch thread touches no database.
-        with (
-            BatchWriter(context=f"sync: {source.name}") as self.writer,
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="mls-fetch") as fetcher,
-        ):
+        # On PostgreSQL each page is written on a second connection while the next
+        # one is fetched and validated (``BatchWriter``); one page at most is in flight.
+        with BatchWriter(context=f"sync: {source.name}") as self.writer:
             self.in_flight: set[str] = set()
             # Kept here, not read back from the run: the page in flight has not stored its own.
             self.errors = list(self.run.errors)
             while page is not None:
                 url = page.get("@odata.nextLink")
-                following = fetcher.submit(self.client.page, url) if url else None
                 if media_apart:
                     self._media_attach(page["value"])
                 self._page_apply(page["value"], last_page=not url)
                 self._renew()
-                page = following.result() if following else None
+                page = self.client.page(url) if url else None
 
     def _media_attach(self, records: list) -> None:
         """Give each record its ``Media`` list from the source's Media resource.
