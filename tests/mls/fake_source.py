@@ -173,7 +173,7 @@ class FakeSource:
         rows.sort(key=lambda r: (r["ModificationTimestamp"], int(r["ListingKey"])))
         if query.get("$select") == "ListingKey":
             rows = [{"ListingKey": r["ListingKey"]} for r in rows]
-        if "$expand" not in query:
+        elif "$expand" not in query:
             # Navigation properties come only when expanded.
             rows = [{k: v for k, v in r.items() if k != "Media"} for r in rows]
         return self._page(path, query, rows)
