@@ -4,6 +4,7 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Case, IntegerField, Value, When
 
 from properties.models import Property
@@ -73,32 +74,15 @@ def percentile(sorted_values: list[Decimal], fraction: Decimal) -> Decimal:
 def find_comparables(subject: Property) -> list[Comparable]:
     """Up to ``MAX_COMPARABLES`` comparables of ``subject``, nearest first (see ``METHOD``)."""
     area = subject.living_area
-    candidates = (
-        Property.objects.filter(
-            property_type=subject.property_type,
-            status__in=COMPARABLE_STATUSES,
-            archived_at__isnull=True,
-            living_area__gte=math.ceil(area * (1 - AREA_TOLERANCE)),
-            living_area__lte=math.floor(area * (1 + AREA_TOLERANCE)),
-        )
-        .exclude(pk=subject.pk)
-        .annotate(
-            sold_first=Case(
-                When(status=Property.Status.SOLD, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-        )
-    )
+    candidates = Property.objects.filter(
+        property_type=subject.property_type,
+        archived_at__isnull=True,
+        living_area__gte=math.ceil(area * (1 - AREA_TOLERANCE)),
+        living_area__lte=math.floor(area * (1 + AREA_TOLERANCE)),
+    ).exclude(pk=subject.pk)
     rows = []
     for radius in SEARCH_RADII_KM:
-        rows = list(
-            candidates.near(subject.latitude, subject.longitude, radius)
-            .order_by("sold_first", "distance_km", "id")
-            .values("id", "price", "sold_price", "living_area", "distance_km", "status")[
-                :MAX_COMPARABLES
-            ]
-        )
+        rows = _nearest_sold_then_active(candidates, subject, radius)
         if len(rows) == MAX_COMPARABLES:
             break
     comparables = [
@@ -116,6 +100,39 @@ def find_comparables(subject: Property) -> list[Comparable]:
         for row in rows
     ]
     return sorted(comparables, key=lambda c: (c.distance_km, c.id))
+
+
+def _nearest_sold_then_active(candidates, subject: Property, radius_km) -> list[dict]:
+    """Up to ``MAX_COMPARABLES`` rows within ``radius_km``: sold ones first, each nearest first."""
+    columns = ("id", "price", "sold_price", "living_area", "distance_km", "status")
+    if connection.features.supports_slicing_ordering_in_compound:
+        # PostgreSQL: one scan per status of the comparables' GiST index
+        # (migration 0015: point, status, type, living area) finds the circle's
+        # comparables alone, instead of intersecting it with status and area
+        # indexes that grow with the table (6x from 100k to 1M listings).
+        nearest = [
+            candidates.filter(status=status)
+            .near(subject.latitude, subject.longitude, radius_km)
+            .values(*columns)[:MAX_COMPARABLES]
+            for status in COMPARABLE_STATUSES
+        ]
+        rows = list(nearest[0].union(nearest[1], all=True))
+    else:
+        # SQLite cannot slice the parts of a UNION; one query ranks the circle instead.
+        sold_first = Case(
+            When(status=Property.Status.SOLD, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        rows = list(
+            candidates.filter(status__in=COMPARABLE_STATUSES)
+            .near(subject.latitude, subject.longitude, radius_km)
+            .order_by(sold_first, "distance_km", "id")
+            .values(*columns)[:MAX_COMPARABLES]
+        )
+    sold = Property.Status.SOLD
+    rows.sort(key=lambda row: (row["status"] != sold, row["distance_km"], row["id"]))
+    return rows[:MAX_COMPARABLES]
 
 
 def property_valuation(subject: Property) -> Valuation:
