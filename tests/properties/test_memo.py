@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from properties import memo
 from properties.factories import PropertyFactory, PropertyPhotoFactory
 from properties.models import Property
+from tests.properties.caches import BrokenCache
 from users.factories import AgentFactory
 
 pytestmark = pytest.mark.django_db
@@ -103,13 +104,7 @@ class TestCounts:
     def test_a_failing_cache_is_a_miss(self, monkeypatch):
         PropertyFactory.create_batch(2)
 
-        class Broken:
-            def get(self, *args, **kwargs):
-                raise ConnectionError("cache down")
-
-            set = get
-
-        monkeypatch.setattr(memo, "cache", Broken())
+        monkeypatch.setattr(memo, "cache", BrokenCache())
         rows = Property.objects.visible_to(AnonymousUser())
 
         assert memo.per_data_version("count", rows, rows.count) == 2

@@ -20,6 +20,7 @@ from properties import services
 from properties.caching import listing_data_version
 from properties.factories import PropertyFactory, PropertyPhotoFactory
 from properties.models import ListingDataVersion, Property, PropertyPhoto
+from tests.properties.caches import BrokenCache
 from tests.properties.command_helpers import reso_row, run_command, write_csv
 from tests.properties.test_admin import change_form_data
 from tests.properties.uploads import jpeg
@@ -118,13 +119,6 @@ class TestHits:
         assert len(queries) == 3  # data version, count, page
 
     def test_a_failing_cache_still_answers(self, api_client, monkeypatch):
-        class BrokenCache:
-            def get(self, *args, **kwargs):
-                raise ConnectionError("cache down")
-
-            def set(self, *args, **kwargs):
-                raise ConnectionError("cache down")
-
         listing = PropertyFactory()
         monkeypatch.setattr("properties.caching.cache", BrokenCache())
 
