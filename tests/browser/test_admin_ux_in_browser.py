@@ -29,6 +29,9 @@ def staff_page(page):
 
 
 def fits(page):
+    # A click that navigates can return before the next document exists; measuring then
+    # would read a null documentElement, so wait until the page has finished loading.
+    page.wait_for_function("document.documentElement && document.readyState === 'complete'")
     assert page.evaluate(NO_SIDEWAYS_SCROLL), wide_elements(page)
 
 
