@@ -22,11 +22,15 @@ class DrainingHttpToolsProtocol(HttpToolsProtocol):
     draining = False
 
     def shutdown(self) -> None:
-        if self.cycle is None or self.cycle.response_complete:
-            self.draining = True
-            self.loop.call_later(DRAIN_SECONDS, self._drain_close)
-        else:
+        self.draining = True
+        self.loop.call_later(DRAIN_SECONDS, self._drain_close)
+        if self.cycle is not None and not self.cycle.response_started:
+            # Its answer will say ``Connection: close``, and the connection closes after it.
             self.cycle.keep_alive = False
+        # An answer whose headers already went out promised keep-alive: the connection
+        # stays open like an idle one, and a request arriving within DRAIN_SECONDS is
+        # answered with ``Connection: close``. Closing right after that answer instead
+        # reset clients that had sent their next request meanwhile.
 
     def _drain_close(self) -> None:
         if self.cycle is None or self.cycle.response_complete:
