@@ -29,6 +29,11 @@ def _declared_length(scope) -> int | None:
     return None
 
 
+def _with_length(scope, length: int):
+    headers = [(n, v) for n, v in scope.get("headers", ()) if n != b"transfer-encoding"]
+    return {**scope, "headers": [*headers, (b"content-length", str(length).encode())]}
+
+
 async def _refuse_too_large(send, limit: int) -> None:
     body = json.dumps({"detail": f"Request body too large: the limit is {limit} bytes."}).encode()
     await send(
@@ -67,6 +72,11 @@ class BufferedRequestMiddleware:
             body = await self._receive_body(receive, send)
             if body is False:
                 return  # the client left, or the body outgrew the limit (answered)
+            if declared is None:
+                # A chunked body: Django's WSGI handler reads CONTENT_LENGTH bytes, so
+                # the length of what arrived is declared for it.
+                scope = _with_length(scope, body.seek(0, 2))
+                body.seek(0)
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.concurrency)
         async with self._slots:

@@ -54,8 +54,10 @@ class Trickle:
 class RecordingApp:
     def __init__(self, hold=0.0):
         self.hold, self.calls, self.inside, self.most_inside = hold, [], 0, 0
+        self.headers = []
 
     async def __call__(self, scope, receive, send):
+        self.headers.append(dict(scope["headers"]))
         self.inside += 1
         self.most_inside = max(self.most_inside, self.inside)
         entered = asyncio.get_running_loop().time()
@@ -160,3 +162,16 @@ def test_an_undeclared_body_past_the_limit_is_answered_413_without_the_app():
     assert app.calls == []
     assert sent[0]["status"] == 413
     assert sent[1]["body"] == b'{"detail": "Request body too large: the limit is 10 bytes."}'
+
+
+def test_a_chunked_body_reaches_the_app_with_the_length_that_arrived():
+    # Django's WSGI handler reads CONTENT_LENGTH bytes: without it, the body would be lost.
+    app = RecordingApp()
+    middleware = BufferedRequestMiddleware(app, max_body_bytes=1000, concurrency=4)
+    scope = http_scope(transfer_encoding="chunked")
+
+    run(middleware(scope, Trickle([b"abc", b"de"]).receive, _noop_send))
+
+    assert app.calls[0][1] == b"abcde"
+    assert app.headers[0][b"content-length"] == b"5"
+    assert b"transfer-encoding" not in app.headers[0]
