@@ -72,11 +72,12 @@ class BufferedRequestMiddleware:
             body = await self._receive_body(receive, send)
             if body is False:
                 return  # the client left, or the body outgrew the limit (answered)
-            if declared is None:
+            arrived = body.seek(0, 2)
+            body.seek(0)
+            if declared is None and arrived:
                 # A chunked body: Django's WSGI handler reads CONTENT_LENGTH bytes, so
                 # the length of what arrived is declared for it.
-                scope = _with_length(scope, body.seek(0, 2))
-                body.seek(0)
+                scope = _with_length(scope, arrived)
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.concurrency)
         async with self._slots:
